@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "lease",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lease", targets: ["lease"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Values, units and dimensions, dates, money and the model: no I/O.
+        .target(name: "LeaseCore"),
+        // Lexer, parser, checker, scalar evaluator, diagnostics, display.
+        .target(name: "LeaseLanguage", dependencies: ["LeaseCore"]),
+        // Fixed-signature wrappers around libedit's variadic C API.
+        .target(name: "CEditline", linkerSettings: [.linkedLibrary("edit")]),
+        // The interactive session: line editors, commands, completion.
+        .target(name: "LeaseREPL", dependencies: ["LeaseLanguage", "CEditline"]),
+        .executableTarget(
+            name: "lease",
+            dependencies: [
+                "LeaseREPL", "LeaseLanguage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "LeaseTests",
+            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseREPL"],
+            resources: []),
+    ]
+)

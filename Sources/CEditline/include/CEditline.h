@@ -1,0 +1,1 @@
+int ced_stub(void);

@@ -1,0 +1,171 @@
+import Foundation
+
+/// A lease of a share of a cluster for a run of calendar months.
+///
+/// Payments are due monthly in advance. `end` is the last billed month; a
+/// day-precision `end` (made by `terminate`) bills that month pro rata by day.
+public struct Contract: Hashable, Sendable {
+    public var name: String
+    public var lessor: String
+    public var lessee: String
+    public var cluster: Cluster
+    /// Fraction of the cluster's power and accelerators, 0 < share ≤ 1.
+    public var share: Double
+    public var start: CalendarDate
+    public var end: CalendarDate
+    /// Base payment per unit of time, in one currency (`$1.25B/month`).
+    public var rate: Quantity
+    /// Payment reductions by month index (`CalendarDate.monthIndex`), 0…1.
+    public var discounts: [Discount]
+    public var escalation: Double
+    /// Termination notice, a time quantity.
+    public var notice: Quantity
+
+    public struct Discount: Hashable, Sendable {
+        public var month: CalendarDate
+        public var fraction: Double
+        public init(month: CalendarDate, fraction: Double) {
+            self.month = month
+            self.fraction = fraction
+        }
+    }
+
+    public static let fieldNames = [
+        "lessor", "lessee", "cluster", "share", "start", "end", "rate", "discounts", "escalation", "notice",
+    ]
+    public static let requiredFields = ["lessor", "lessee", "cluster", "start", "end", "rate"]
+    public static let readableFields = fieldNames + ["name", "gpus", "power", "months"]
+
+    public init(
+        name: String, lessor: String, lessee: String, cluster: Cluster, share: Double, start: CalendarDate,
+        end: CalendarDate, rate: Quantity, discounts: [Discount], escalation: Double, notice: Quantity
+    ) {
+        self.name = name
+        self.lessor = lessor
+        self.lessee = lessee
+        self.cluster = cluster
+        self.share = share
+        self.start = start
+        self.end = end
+        self.rate = rate
+        self.discounts = discounts
+        self.escalation = escalation
+        self.notice = notice
+    }
+
+    /// The currency payments are made in.
+    public var currency: String { rate.unit.moneyCurrency ?? "USD" }
+    public var currencyUnit: UnitExpr { UnitExpr(unit: Units.currency(currency) ?? 0) }
+
+    /// The rate per calendar month, in the rate's currency.
+    public var monthlyRate: Double {
+        rate.value * rate.unit.factor * Units.secondsPerMonth
+    }
+
+    public var firstMonth: Int { start.monthIndex }
+    public var lastMonth: Int { end.monthIndex }
+
+    /// Billed months, a partial last month counted as one.
+    public var months: Int { max(0, lastMonth - firstMonth + 1) }
+
+    /// Fraction of month index `m` that is billed: 1 inside the term, the
+    /// pro-rata part of a terminated last month, 0 outside.
+    public func billedFraction(_ m: Int) -> Double {
+        if m < firstMonth || m > lastMonth { return 0 }
+        if m == lastMonth && end.precision == .day { return Double(end.day) / Double(end.daysInMonth) }
+        return 1
+    }
+
+    public func discount(_ m: Int) -> Double {
+        discounts.first(where: { $0.month.monthIndex == m })?.fraction ?? 0
+    }
+
+    /// Payment due for month index `m`, as a number in `currency`.
+    public func payment(_ m: Int) -> Double {
+        let f = billedFraction(m)
+        if f == 0 { return 0 }
+        let years = (m - firstMonth) / 12
+        let esc = escalation == 0 ? 1 : pow(1 + escalation, Double(years))
+        return monthlyRate * esc * (1 - discount(m)) * f
+    }
+
+    /// Sum of payments for month indices in `range`, compensated so a long
+    /// schedule sums exactly to the cent.
+    public func sum(_ range: ClosedRange<Int>) -> Double {
+        let lo = max(range.lowerBound, firstMonth)
+        let hi = min(range.upperBound, lastMonth)
+        guard lo <= hi else { return 0 }
+        var acc = CompensatedSum()
+        for m in lo...hi { acc.add(payment(m)) }
+        return acc.value
+    }
+
+    public var total: Double { sum(firstMonth...max(firstMonth, lastMonth)) }
+
+    /// Present value at annual rate `r`, payments in advance: month k after
+    /// start is discounted by (1 + r)^(−k/12).
+    public func npv(_ r: Double) -> Double {
+        guard lastMonth >= firstMonth else { return 0 }
+        var acc = CompensatedSum()
+        let v = pow(1 + r, -1.0 / 12)
+        var vk = 1.0
+        for m in firstMonth...lastMonth {
+            acc.add(payment(m) * vk)
+            vk *= v
+        }
+        return acc.value
+    }
+
+    /// Day on which notice given on `day` takes effect.
+    public func effectiveDay(noticeOn day: CalendarDate) -> CalendarDate? {
+        if let months = notice.unit.terms.count == 1 ? notice.unit.terms[0].def.calendarMonths : nil,
+            notice.value == notice.value.rounded(), abs(notice.value) < 100_000
+        {
+            return day.adding(months: Int(notice.value) * months)
+        }
+        let days = notice.baseValue / 86400
+        guard days.isFinite, abs(days) < 4_000_000 else { return nil }
+        return day.adding(days: Int(days.rounded()))
+    }
+
+    /// The copy that ends when notice given on `day` takes effect. Nil when the
+    /// effective day falls outside the calendar.
+    public func terminated(noticeOn day: CalendarDate) -> Contract? {
+        let d = CalendarDate(year: day.year, month: day.month, day: day.day) ?? day
+        guard let e = effectiveDay(noticeOn: d) else { return nil }
+        var c = self
+        if e.monthIndex > lastMonth { return c }
+        if e.monthIndex == lastMonth && end.precision == .day && e.day >= end.day { return c }
+        c.end = e
+        return c
+    }
+
+    /// What a party still pays from `day`'s month on if it gives notice on `day`.
+    public func exposure(at day: CalendarDate) -> Double? {
+        guard let t = terminated(noticeOn: day) else { return nil }
+        return t.sum(day.monthIndex...max(day.monthIndex, t.lastMonth))
+    }
+
+    /// Payments from month index `m` to the end.
+    public func remaining(from m: Int) -> Double { sum(m...max(m, lastMonth)) }
+
+    /// Is the contract billing any of month `m`?
+    public func isActive(_ m: Int) -> Bool { m >= firstMonth && m <= lastMonth }
+
+    /// Accelerators leased: share × the cluster's.
+    public var gpus: Quantity { Quantity(cluster.gpus.value * share, cluster.gpus.unit) }
+    public var power: Quantity { Quantity(cluster.power.value * share, cluster.power.unit) }
+}
+
+/// Neumaier's compensated sum: payments of $1.25B summed 37 times stay exact to the cent.
+public struct CompensatedSum: Sendable {
+    private var sum = 0.0
+    private var c = 0.0
+    public init() {}
+    public mutating func add(_ x: Double) {
+        let t = sum + x
+        if abs(sum) >= abs(x) { c += (sum - t) + x } else { c += (x - t) + sum }
+        sum = t
+    }
+    public var value: Double { sum + c }
+}

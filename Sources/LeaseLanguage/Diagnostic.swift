@@ -1,0 +1,97 @@
+/// An error of any phase, with where it happened and what might fix it.
+///
+/// Returned as a value, never kept in a global flag, so one REPL line's error
+/// cannot leak into the next.
+public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Phase: String, Sendable { case parse, check, runtime }
+
+    public var phase: Phase
+    public var message: String
+    public var span: Span?
+    /// A likely fix: "did you mean `colossus1`?"
+    public var help: String?
+    public var notes: [String]
+
+    public init(_ phase: Phase, _ message: String, at span: Span?, help: String? = nil, notes: [String] = []) {
+        self.phase = phase
+        self.message = message
+        self.span = span
+        self.help = help
+        self.notes = notes
+    }
+
+    public var description: String { render(color: false) }
+
+    /// `file:line:col: error: message`, the source line, a caret run under the
+    /// span, then help and notes.
+    public func render(color: Bool) -> String {
+        let red = color ? "\u{1B}[1;31m" : ""
+        let blue = color ? "\u{1B}[1;34m" : ""
+        let bold = color ? "\u{1B}[1m" : ""
+        let cyan = color ? "\u{1B}[36m" : ""
+        let reset = color ? "\u{1B}[0m" : ""
+        guard let span else {
+            var s = "\(red)error:\(reset) \(bold)\(message)\(reset)"
+            if let help { s += "\n  \(cyan)help:\(reset) \(help)" }
+            for n in notes { s += "\n  note: \(n)" }
+            return s
+        }
+        let (line, col) = span.location
+        let text = span.file.line(line)
+        let gutter = String(line)
+        let pad = String(repeating: " ", count: gutter.count)
+        var out = "\(bold)\(span.file.name):\(line):\(col):\(reset) \(red)error:\(reset) \(bold)\(message)\(reset)\n"
+        out += "\(blue)\(pad) |\(reset)\n"
+        out += "\(blue)\(gutter) |\(reset) \(text.replacingTabs)\n"
+        let (endLine, endCol) = span.file.location(of: span.end)
+        let lineLength = text.count
+        let caretEnd = endLine == line ? max(endCol, col + 1) : lineLength + 1
+        let width = max(1, min(caretEnd, lineLength + 2) - col)
+        out += "\(blue)\(pad) |\(reset) " + String(repeating: " ", count: max(0, col - 1))
+        out += red + String(repeating: "^", count: width) + reset
+        if let help { out += "\n\(pad) = \(cyan)help:\(reset) \(help)" }
+        for n in notes { out += "\n\(pad) = note: \(n)" }
+        return out
+    }
+}
+
+extension String {
+    var replacingTabs: String { replacingOccurrences(of: "\t", with: " ") }
+}
+
+/// Names close to a misspelt one, for "did you mean" hints.
+enum Suggest {
+    /// Levenshtein distance, cut off early once it passes `limit`.
+    static func distance(_ a: String, _ b: String, limit: Int = 3) -> Int {
+        let x = Array(a.lowercased()), y = Array(b.lowercased())
+        if abs(x.count - y.count) > limit { return limit + 1 }
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var prev = Array(0...y.count)
+        var cur = Array(repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            cur[0] = i
+            for j in 1...y.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[y.count]
+    }
+
+    /// The closest candidate within edit distance 2, if any.
+    static func closest(to name: String, in candidates: [String]) -> String? {
+        var best: (String, Int)?
+        for c in candidates where c != name {
+            let d = distance(name, c)
+            if d <= 2, d < (best?.1 ?? 3) { best = (c, d) }
+        }
+        return best?.0
+    }
+
+    static func didYouMean(_ name: String, _ candidates: [String]) -> String? {
+        closest(to: name, in: candidates).map { "did you mean `\($0)`?" }
+    }
+}
+
+import Foundation

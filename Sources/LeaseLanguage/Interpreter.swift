@@ -1,0 +1,545 @@
+import Foundation
+import LeaseCore
+
+/// The scalar evaluator: walks checked statements and computes values.
+struct Interpreter {
+    let session: Session
+    /// Parameters of the user functions being called, innermost last.
+    var frames: [[String: Value]] = []
+    static let maxCallDepth = 500
+    static let maxListLength = 50_000_000
+
+    init(session: Session) { self.session = session }
+
+    var ops: Operators { Operators(model: session.model) }
+
+    func fail(_ message: String, _ span: Span?, help: String? = nil) -> Diagnostic {
+        Diagnostic(.runtime, message, at: span, help: help)
+    }
+
+    // MARK: Statements
+
+    mutating func execute(_ s: Statement) throws(Diagnostic) {
+        if session.interrupt.isRaised { throw fail("interrupted", s.span) }
+        switch s.kind {
+        case .let(let name, _, let e):
+            let v = try eval(e)
+            session.bind(name, v)
+        case .fn(let name, _, let params, let body):
+            if session.functions[name] == nil { session.functionOrder.append(name) }
+            session.functions[name] = FunctionDecl(
+                name: name, params: params.map(\.name), body: body, source: s.span.file.slice(s.span))
+        case .cluster(let name, let nameSpan, let fields):
+            let k = try buildCluster(name: name, nameSpan: nameSpan, fields: fields, span: s.span)
+            do throws(ModelError) {
+                try session.model.declare(k)
+            } catch {
+                throw fail(error.message, nameSpan, help: error.help)
+            }
+            session.bind(name, .cluster(k))
+            refreshContractBindings()
+        case .contract(let name, let nameSpan, let fields):
+            var values: [String: (Value, Span)] = [:]
+            for f in fields { values[f.name] = (try eval(f.value), f.value.span) }
+            let c = try buildContract(name: name, values: values, nameSpan: nameSpan)
+            do throws(ModelError) {
+                try session.model.declare(c)
+            } catch {
+                let span = error.field.flatMap { f in fields.first { $0.name == f }?.value.span } ?? nameSpan
+                throw fail(error.message, span, help: error.help)
+            }
+            session.bind(name, .contract(c))
+        case .scenario(let name, _, let fields):
+            if session.scenarios[name] == nil { session.scenarioOrder.append(name) }
+            session.scenarios[name] = ScenarioDecl(name: name, fields: fields, source: s.span.file.slice(s.span))
+        case .fx(let lhs, let rhs):
+            try declareRate(lhs, rhs, s)
+        case .use(let path, let span):
+            try use(path, span)
+        case .expr(let e):
+            let v = try eval(e)
+            session.bind("_", v)
+            session.output(.value(v))
+        }
+    }
+
+    /// After a cluster is redeclared, bindings of contracts on it see the new cluster.
+    private func refreshContractBindings() {
+        for c in session.model.contracts where session.globals[c.name] != nil {
+            if case .contract(let old)? = session.globals[c.name], old.name == c.name { session.globals[c.name] = .contract(c) }
+        }
+    }
+
+    private mutating func declareRate(_ lhs: Expr, _ rhs: Expr, _ s: Statement) throws(Diagnostic) {
+        let a = try eval(lhs), b = try eval(rhs)
+        guard case .quantity(let qa) = a, let ca = qa.dimension.currency, ca.exponent == 1, qa.dimension.factors.count == 1
+        else { throw fail("the left side of `fx` must be an amount of one currency", lhs.span, help: "write `fx 1 USD = 1500 KRW`") }
+        guard case .quantity(let qb) = b, let cb = qb.dimension.currency, cb.exponent == 1, qb.dimension.factors.count == 1
+        else { throw fail("the right side of `fx` must be an amount of one currency", rhs.span, help: "write `fx 1 USD = 1500 KRW`") }
+        guard ca.code != cb.code else { throw fail("an exchange rate needs two different currencies", s.span) }
+        let r = qb.baseValue / qa.baseValue
+        guard r.isFinite, r > 0 else { throw fail("an exchange rate must be positive", rhs.span) }
+        session.model.declareRate(from: ca.code, to: cb.code, rate: r)
+        let text = s.span.file.slice(s.span)
+        session.fxSources.removeAll { Interpreter.fxPair($0) == Set([ca.code, cb.code]) }
+        session.fxSources.append(text)
+    }
+
+    /// The two currencies an `fx` statement's text names, to replace it on redeclaration.
+    static func fxPair(_ text: String) -> Set<String> {
+        let file = SourceFile(name: "fx", text: text)
+        var lexer = Lexer(file: file)
+        guard let tokens = try? lexer.tokenize() else { return [] }
+        var codes: Set<String> = []
+        for t in tokens {
+            switch t.kind {
+            case .money(_, let c), .currencySign(let c): codes.insert(c)
+            case .identifier(let n) where Currency.codes.contains(n): codes.insert(n)
+            default: break
+            }
+        }
+        return codes
+    }
+
+    private mutating func use(_ path: String, _ span: Span) throws(Diagnostic) {
+        let base = span.file.name.hasPrefix("<") ? FileManager.default.currentDirectoryPath
+            : (span.file.name as NSString).deletingLastPathComponent
+        let full = path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
+        guard !session.useStack.contains(full) else {
+            throw fail("`use` cycle: \(path) is already being run", span)
+        }
+        guard session.useStack.count < 50 else { throw fail("`use` nested too deeply", span) }
+        guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+            throw fail("cannot read \(path)", span, help: "paths in `use` are relative to the script that uses them")
+        }
+        let file = SourceFile(name: full, text: text)
+        session.useStack.append(full)
+        defer { session.useStack.removeLast() }
+        let statements = try Parser.parse(file)
+        var checker = Checker(session: session)
+        try checker.check(statements, file: file)
+        var inner = Interpreter(session: session)
+        for s in statements { try inner.execute(s) }
+    }
+
+    // MARK: Expressions
+
+    mutating func eval(_ e: Expr) throws(Diagnostic) -> Value {
+        switch e.kind {
+        case .literal(let v): return v
+        case .string(let pieces):
+            var s = ""
+            for p in pieces {
+                switch p {
+                case .text(let t): s += t
+                case .expr(let x): s += Format.value(try eval(x))
+                }
+            }
+            return .string(s)
+        case .name(let n): return try lookup(n, e.span)
+        case .unit(let u): return .quantity(Quantity(1, u))
+        case .negate(let x):
+            return try negate(try eval(x), x.span)
+        case .not(let x):
+            return try mapBool(try eval(x), x.span) { !$0 }
+        case .and(let a, let b):
+            let l = try eval(a)
+            if case .bool(false) = l { return l }
+            let r = try eval(b)
+            return try combineBool(l, r, a.span, b.span) { $0 && $1 }
+        case .or(let a, let b):
+            let l = try eval(a)
+            if case .bool(true) = l { return l }
+            let r = try eval(b)
+            return try combineBool(l, r, a.span, b.span) { $0 || $1 }
+        case .binary(let op, let l, let r, let opSpan):
+            let a = try eval(l), b = try eval(r)
+            do throws(Diagnostic) {
+                return try ops.binary(op, a, b, opSpan: opSpan, lhs: l.span, rhs: r.span)
+            } catch {
+                var d = error
+                if d.message.hasPrefix("cannot add") || d.message.hasPrefix("cannot subtract")
+                    || d.message.hasPrefix("cannot compare")
+                {
+                    d.span = l.span.to(r.span)
+                }
+                throw d
+            }
+        case .convert(let x, let unit, let targetSpan):
+            return try ops.convert(try eval(x), to: unit, span: x.span, targetSpan: targetSpan)
+        case .ifThen(let c, let a, let b):
+            let cond = try eval(c)
+            switch cond {
+            case .bool(let t): return try eval(t ? a : b)
+            case .list(let cs):
+                let av = try eval(a), bv = try eval(b)
+                return try ifList(cs, av, bv, c.span)
+            default:
+                throw fail("the condition of `if` must be true or false, not a \(cond.typeName)", c.span)
+            }
+        case .range(let from, let to, let step):
+            return try range(from, to, step, e.span)
+        case .call(let name, let nameSpan, let args):
+            return try call(name, nameSpan, args, e.span)
+        case .field(let x, let name, let nameSpan):
+            return try field(try eval(x), name, nameSpan, x.span)
+        case .index(let x, let i):
+            return try index(try eval(x), try eval(i), i.span)
+        case .with(let x, let fields):
+            return try with(try eval(x), fields, x.span)
+        case .list(let items):
+            var out: [Value] = []
+            out.reserveCapacity(items.count)
+            for i in items { out.append(try eval(i)) }
+            try checkHomogeneous(out, items)
+            return .list(out)
+        case .map(let pairs):
+            var out: [Value.MapEntry] = []
+            for p in pairs {
+                let k = try eval(p.key)
+                let v = try eval(p.value)
+                if let i = out.firstIndex(where: { $0.key == k }) {
+                    throw fail("the key \(Format.inner(k)) appears twice in the map", p.key.span,
+                               help: "it was first given at entry \(i + 1)")
+                }
+                out.append(Value.MapEntry(key: k, value: v))
+            }
+            return .map(out)
+        case .record(let fields):
+            var out: [(name: String, value: Value)] = []
+            for f in fields {
+                if out.contains(where: { $0.name == f.name }) {
+                    throw fail("the field `\(f.name)` is given twice", f.nameSpan)
+                }
+                out.append((f.name, try eval(f.value)))
+            }
+            return .record(Record(out))
+        case .run(let name, let nameSpan, let body):
+            return try runScenario(name, nameSpan, body, e.span)
+        }
+    }
+
+    func lookup(_ n: String, _ span: Span) throws(Diagnostic) -> Value {
+        if let frame = frames.last, let v = frame[n] { return v }
+        if let v = session.globals[n] { return v }
+        if session.functions[n] != nil || Builtins.specs[n] != nil {
+            throw fail("`\(n)` is a function; call it with arguments: `\(n)(…)`", span)
+        }
+        throw fail("unknown name `\(n)`", span)
+    }
+
+    private func negate(_ v: Value, _ span: Span) throws(Diagnostic) -> Value {
+        switch v {
+        case .quantity(var q):
+            q.value = -q.value
+            return .quantity(q)
+        case .list(let xs):
+            var out: [Value] = []
+            for x in xs { out.append(try negate(x, span)) }
+            return .list(out)
+        default: throw fail("cannot negate a \(v.typeName)", span)
+        }
+    }
+
+    private func mapBool(_ v: Value, _ span: Span, _ f: (Bool) -> Bool) throws(Diagnostic) -> Value {
+        switch v {
+        case .bool(let b): return .bool(f(b))
+        case .list(let xs):
+            var out: [Value] = []
+            for x in xs { out.append(try mapBool(x, span, f)) }
+            return .list(out)
+        default: throw fail("`not` needs true or false, not a \(v.typeName)", span)
+        }
+    }
+
+    private func combineBool(_ a: Value, _ b: Value, _ sa: Span, _ sb: Span, _ f: @escaping (Bool, Bool) -> Bool) throws(Diagnostic) -> Value {
+        try ops.broadcast(a, b, sa.to(sb)) { (x, y) throws(Diagnostic) -> Value in
+            guard case .bool(let p) = x else { throw fail("`and`/`or` need true or false, not a \(x.typeName)", sa) }
+            guard case .bool(let q) = y else { throw fail("`and`/`or` need true or false, not a \(y.typeName)", sb) }
+            return .bool(f(p, q))
+        }
+    }
+
+    private func ifList(_ cs: [Value], _ a: Value, _ b: Value, _ span: Span) throws(Diagnostic) -> Value {
+        var out: [Value] = []
+        for (i, c) in cs.enumerated() {
+            guard case .bool(let t) = c else { throw fail("the condition of `if` must be true or false, not a \(c.typeName)", span) }
+            let pick = t ? a : b
+            if case .list(let xs) = pick {
+                guard xs.count == cs.count else {
+                    throw fail("lists of different lengths: \(cs.count) and \(xs.count)", span)
+                }
+                out.append(xs[i])
+            } else {
+                out.append(pick)
+            }
+        }
+        return .list(out)
+    }
+
+    private func checkHomogeneous(_ xs: [Value], _ items: [Expr]) throws(Diagnostic) {
+        guard let first = xs.first else { return }
+        for (i, x) in xs.enumerated().dropFirst() {
+            switch (first, x) {
+            case (.quantity(let a), .quantity(let b)):
+                if a.dimension != b.dimension {
+                    throw fail("list elements must have one dimension: \(a.dimension) and \(b.dimension)", items[i].span)
+                }
+            default:
+                if first.typeName != x.typeName && !(isDate(first) && isDate(x)) {
+                    throw fail("list elements must have one type: a \(first.typeName) and a \(x.typeName)", items[i].span,
+                               help: "use a record `{a: …, b: …}` to group values of different types")
+                }
+            }
+        }
+    }
+
+    private func isDate(_ v: Value) -> Bool {
+        if case .date = v { return true }
+        return false
+    }
+
+    // MARK: Ranges
+
+    private mutating func range(_ fromE: Expr, _ toE: Expr, _ stepE: Expr?, _ span: Span) throws(Diagnostic) -> Value {
+        let from = try eval(fromE), to = try eval(toE)
+        let step = try stepE.map { (s) throws(Diagnostic) -> Value in try eval(s) }
+        switch (from, to) {
+        case (.date(let a), .date(let b)):
+            var stepQ = Quantity(1, UnitExpr(unit: a.precision == .month && b.precision == .month ? Units.month : Units.day))
+            if let step {
+                guard case .quantity(let q) = step, q.dimension == Dimension(.time), q.value > 0 else {
+                    throw fail("the step of a date range must be a positive duration, such as `1 day` or `1 month`",
+                               stepE?.span ?? span)
+                }
+                stepQ = q
+            }
+            var out: [Value] = []
+            var i = 0
+            while true {
+                let q = Quantity(stepQ.value * Double(i), stepQ.unit)
+                let d = try ops.shift(a, by: q, negate: false, span: span, qSpan: stepE?.span ?? span)
+                if d > b { break }
+                out.append(.date(d))
+                i += 1
+                if out.count > Self.maxListLength {
+                    throw fail("the range has more than \(Self.maxListLength) elements", span, help: "use a larger step")
+                }
+            }
+            return .list(out)
+        case (.quantity(let a), .quantity(let b)):
+            guard a.dimension == b.dimension else { throw ops.mismatch("make a range from", a, b, span) }
+            let bv = b.converted(to: a.unit).value
+            var sv = 1.0
+            if let step {
+                guard case .quantity(let s) = step, s.dimension == a.dimension else {
+                    throw fail("the step must have the range's dimension (\(a.dimension))", stepE?.span ?? span)
+                }
+                sv = s.converted(to: a.unit).value
+            } else if !a.unit.isEmpty && !a.unit.isPercent {
+                sv = 1
+            } else if a.unit.isPercent {
+                sv = 1
+            }
+            guard sv > 0, sv.isFinite, a.value.isFinite, bv.isFinite else {
+                throw fail("the step of a range must be positive", stepE?.span ?? span)
+            }
+            let countD = ((bv - a.value) / sv + 1e-9).rounded(.down) + 1
+            if countD <= 0 { return .list([]) }
+            guard countD <= Double(Self.maxListLength) else {
+                throw fail("the range has \(Format.number(countD)) elements, more than \(Format.number(Double(Self.maxListLength)))",
+                           span, help: "use a larger step")
+            }
+            let n = Int(countD)
+            var out: [Value] = []
+            out.reserveCapacity(n)
+            for i in 0..<n { out.append(.quantity(Quantity(a.value + Double(i) * sv, a.unit))) }
+            return .list(out)
+        default:
+            throw fail("a range runs between two numbers, quantities or dates, not a \(from.typeName) and a \(to.typeName)", span)
+        }
+    }
+
+    // MARK: Fields, indices, with
+
+    func field(_ v: Value, _ name: String, _ span: Span, _ baseSpan: Span) throws(Diagnostic) -> Value {
+        switch v {
+        case .record(let r):
+            if let x = r[name] { return x }
+            throw fail("the record has no field `\(name)`", span, help: Suggest.didYouMean(name, r.fields.map(\.name)))
+        case .cluster(let k):
+            if let x = k.field(name) { return x }
+            throw fail("a cluster has no field `\(name)`", span,
+                       help: Suggest.didYouMean(name, Cluster.readableFields) ?? "fields: " + Cluster.readableFields.joined(separator: ", "))
+        case .contract(let c):
+            if let x = Self.contractField(c, name) { return x }
+            throw fail("a contract has no field `\(name)`", span,
+                       help: Suggest.didYouMean(name, Contract.readableFields) ?? "fields: " + Contract.readableFields.joined(separator: ", "))
+        case .list(let xs):
+            var out: [Value] = []
+            for x in xs { out.append(try field(x, name, span, baseSpan)) }
+            return .list(out)
+        case .result(let r):
+            return try resultField(r, name, span)
+        default:
+            throw fail("a \(v.typeName) has no fields", span)
+        }
+    }
+
+    static func contractField(_ c: Contract, _ name: String) -> Value? {
+        switch name {
+        case "name": return .string(c.name)
+        case "lessor": return .string(c.lessor)
+        case "lessee": return .string(c.lessee)
+        case "cluster": return .cluster(c.cluster)
+        case "share": return .quantity(Quantity(c.share * 100, UnitExpr(unit: Units.percent)))
+        case "start": return .date(c.start)
+        case "end": return .date(c.end)
+        case "rate": return .quantity(c.rate)
+        case "discounts":
+            return .map(c.discounts.map {
+                Value.MapEntry(key: .date($0.month), value: .quantity(Quantity($0.fraction * 100, UnitExpr(unit: Units.percent))))
+            })
+        case "escalation": return .quantity(Quantity(c.escalation * 100, UnitExpr(unit: Units.percent)))
+        case "notice": return .quantity(c.notice)
+        case "gpus": return .quantity(c.gpus)
+        case "power": return .quantity(c.power)
+        case "months": return .number(Double(c.months))
+        default: return nil
+        }
+    }
+
+    private func index(_ v: Value, _ i: Value, _ span: Span) throws(Diagnostic) -> Value {
+        switch (v, i) {
+        case (.list(let xs), .quantity(let q)) where q.dimension.isNone:
+            let x = q.baseValue
+            guard x == x.rounded(), x.isFinite else { throw fail("a list index must be a whole number", span) }
+            let n = x < 0 ? Double(xs.count) + x : x
+            guard n >= 0, n < Double(xs.count) else {
+                throw fail("index \(Format.number(x)) is out of range for a list of \(xs.count)", span,
+                           help: xs.isEmpty ? nil : "indices run from 0 to \(xs.count - 1) (or -1 for the last)")
+            }
+            return xs[Int(n)]
+        case (.list(let xs), .list(let idx)):
+            var out: [Value] = []
+            for j in idx { out.append(try index(.list(xs), j, span)) }
+            return .list(out)
+        case (.map(let es), _):
+            if let e = es.first(where: { $0.key == i }) { return e.value }
+            if case .date(let d) = i, let e = es.first(where: {
+                if case .date(let k) = $0.key { return k.monthIndex == d.monthIndex && k.precision == .month }
+                return false
+            }) {
+                return e.value
+            }
+            throw fail("the map has no key \(Format.inner(i))", span)
+        case (.record(let r), .string(let s)):
+            if let x = r[s] { return x }
+            throw fail("the record has no field `\(s)`", span)
+        default:
+            throw fail("cannot index a \(v.typeName) with a \(i.typeName)", span)
+        }
+    }
+
+    private mutating func with(_ v: Value, _ fields: [FieldInit], _ span: Span) throws(Diagnostic) -> Value {
+        switch v {
+        case .record(var r):
+            for f in fields {
+                let x = try eval(f.value)
+                if let i = r.fields.firstIndex(where: { $0.name == f.name }) { r.fields[i].value = x } else { r.fields.append((f.name, x)) }
+            }
+            return .record(r)
+        case .contract(let c):
+            var values = Self.contractValues(c)
+            for f in fields {
+                guard Contract.fieldNames.contains(f.name) else {
+                    throw fail("a contract has no field `\(f.name)`", f.nameSpan,
+                               help: Suggest.didYouMean(f.name, Contract.fieldNames) ?? "fields: " + Contract.fieldNames.joined(separator: ", "))
+                }
+                values[f.name] = (try eval(f.value), f.value.span)
+            }
+            return .contract(try buildContract(name: c.name, values: values, nameSpan: span))
+        case .cluster(let k):
+            var values: [String: (Value, Span)] = [:]
+            for n in Cluster.fieldNames { if let x = k.field(n) { values[n] = (x, span) } }
+            for f in fields {
+                guard Cluster.fieldNames.contains(f.name) else {
+                    throw fail("a cluster has no field `\(f.name)`", f.nameSpan, help: Suggest.didYouMean(f.name, Cluster.fieldNames))
+                }
+                values[f.name] = (try eval(f.value), f.value.span)
+            }
+            return .cluster(try clusterFrom(name: k.name, values: values, span: span))
+        case .list(let xs):
+            var out: [Value] = []
+            for x in xs { out.append(try with(x, fields, span)) }
+            return .list(out)
+        default:
+            throw fail("`with` changes records, contracts and clusters, not a \(v.typeName)", span)
+        }
+    }
+
+    // MARK: Calls
+
+    mutating func call(_ name: String, _ nameSpan: Span, _ args: [Argument], _ span: Span) throws(Diagnostic) -> Value {
+        if session.interrupt.isRaised { throw fail("interrupted", span) }
+        if let f = session.functions[name] {
+            guard frames.count < Self.maxCallDepth else {
+                throw fail("too many nested calls (more than \(Self.maxCallDepth)): is `\(name)` recursive without end?", span)
+            }
+            var frame: [String: Value] = [:]
+            let bound = try bindArguments(args, params: f.params, required: f.params.count, name: name, span: span)
+            for (i, p) in f.params.enumerated() {
+                guard let a = bound[i] else { throw fail("missing argument `\(p)` in the call to `\(name)`", span) }
+                frame[p] = try eval(a)
+            }
+            frames.append(frame)
+            defer { frames.removeLast() }
+            return try eval(f.body)
+        }
+        guard let spec = Builtins.specs[name] else {
+            throw fail("unknown function `\(name)`", nameSpan, help: Suggest.didYouMean(name, Builtins.names + session.functionOrder))
+        }
+        if spec.variadic {
+            var values: [Value] = []
+            for a in args { values.append(try eval(a.value)) }
+            return try Builtins.callVariadic(name, values, args.map(\.value.span), span, self)
+        }
+        let bound = try bindArguments(args, params: spec.params, required: spec.required, name: name, span: span)
+        var values: [Value?] = []
+        var spans: [Span] = []
+        for b in bound {
+            values.append(try b.map { (x) throws(Diagnostic) -> Value in try eval(x) })
+            spans.append(b?.span ?? span)
+        }
+        return try Builtins.call(name, values, spans, span, &self)
+    }
+
+    /// Matches positional and named arguments to parameters.
+    func bindArguments(_ args: [Argument], params: [String], required: Int, name: String, span: Span) throws(Diagnostic) -> [Expr?] {
+        var bound: [Expr?] = Array(repeating: nil, count: params.count)
+        var next = 0
+        for a in args {
+            if let label = a.label {
+                guard let i = params.firstIndex(of: label) else {
+                    throw fail("`\(name)` has no parameter `\(label)`", a.labelSpan ?? span,
+                               help: Suggest.didYouMean(label, params) ?? "its parameters: " + params.joined(separator: ", "))
+                }
+                guard bound[i] == nil else { throw fail("`\(label)` is given twice", a.labelSpan ?? span) }
+                bound[i] = a.value
+            } else {
+                while next < params.count && bound[next] != nil { next += 1 }
+                guard next < params.count else {
+                    throw fail("too many arguments to `\(name)`: it takes \(params.count)", a.value.span,
+                               help: "`\(name)(\(params.joined(separator: ", ")))`")
+                }
+                bound[next] = a.value
+                next += 1
+            }
+        }
+        for i in 0..<required where bound[i] == nil {
+            throw fail("missing argument `\(params[i])` in the call to `\(name)`", span,
+                       help: "`\(name)(\(params.joined(separator: ", ")))`")
+        }
+        return bound
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import LeaseCore
+
+/// What a script or REPL line produces besides errors.
+public enum OutputEvent: Sendable {
+    /// The value of an expression statement.
+    case value(Value)
+    /// A line written by `print`.
+    case text(String)
+}
+
+/// A scenario as declared: parameters in order, evaluated when it runs.
+public struct ScenarioDecl: Sendable {
+    public var name: String
+    public var fields: [FieldInit]
+    public var source: String
+}
+
+/// The state of one lease session: the model, bindings and functions that
+/// scripts and REPL lines build up, and where output goes.
+///
+/// Confined to one thread at a time: statements run on a worker thread with
+/// a large stack (see `run`), never concurrently.
+public final class Session: @unchecked Sendable {
+    public internal(set) var model = Model()
+    public internal(set) var globals: [String: Value] = [:]
+    /// Binding names in the order they were first bound, for `:ls` and `:save`.
+    public internal(set) var globalOrder: [String] = []
+    public internal(set) var functions: [String: FunctionDecl] = [:]
+    public internal(set) var functionOrder: [String] = []
+    public internal(set) var scenarios: [String: ScenarioDecl] = [:]
+    public internal(set) var scenarioOrder: [String] = []
+    /// The source of each `fx` statement still in force, for `:save`.
+    public internal(set) var fxSources: [String] = []
+
+    public var output: @Sendable (OutputEvent) -> Void
+    /// Worker threads for scenario runs; 0 means every core.
+    public var threads: Int = 0
+    /// Set from a signal handler to stop a long evaluation.
+    public let interrupt = InterruptFlag()
+    /// Files being run through `use`, to refuse cycles.
+    var useStack: [String] = []
+
+    public init(output: @escaping @Sendable (OutputEvent) -> Void = { _ in }) {
+        self.output = output
+    }
+
+    /// Forgets everything, as `:reset` does.
+    public func reset() {
+        model = Model()
+        globals = [:]
+        globalOrder = []
+        functions = [:]
+        functionOrder = []
+        scenarios = [:]
+        scenarioOrder = []
+        fxSources = []
+    }
+
+    /// Parses, checks and runs a whole script. Returns the first error, with
+    /// everything before it done and everything after it not.
+    @discardableResult
+    public func run(_ file: SourceFile) -> Diagnostic? {
+        interrupt.clear()
+        return LargeStack.run { () -> Diagnostic? in
+            do throws(Diagnostic) {
+                let statements = try Parser.parse(file)
+                var checker = Checker(session: self)
+                try checker.check(statements, file: file)
+                var interp = Interpreter(session: self)
+                for s in statements { try interp.execute(s) }
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    /// Parses and checks without running; every error found, not just the first.
+    public func check(_ file: SourceFile) -> [Diagnostic] {
+        LargeStack.run { () -> [Diagnostic] in
+            do throws(Diagnostic) {
+                let statements = try Parser.parse(file)
+                var checker = Checker(session: self)
+                checker.collectAll = true
+                try checker.check(statements, file: file)
+                return checker.errors
+            } catch {
+                return [error]
+            }
+        }
+    }
+
+    /// Evaluates one expression without printing or binding `_`.
+    public func evaluate(_ source: String, name: String = "<expr>") -> Result<Value, Diagnostic> {
+        let file = SourceFile(name: name, text: source)
+        return LargeStack.run { () -> Result<Value, Diagnostic> in
+            do throws(Diagnostic) {
+                let statements = try Parser.parse(file)
+                guard statements.count == 1, case .expr(let e) = statements[0].kind else {
+                    throw Diagnostic(.parse, "expected one expression", at: statements.first?.span)
+                }
+                var checker = Checker(session: self)
+                try checker.check(statements, file: file)
+                var interp = Interpreter(session: self)
+                return .success(try interp.eval(e))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    func bind(_ name: String, _ value: Value) {
+        if globals[name] == nil { globalOrder.append(name) }
+        globals[name] = value
+    }
+
+    func unbind(_ name: String) {
+        globals[name] = nil
+        globalOrder.removeAll { $0 == name }
+    }
+}
+
+/// A flag a signal handler can set and the evaluator polls.
+public final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    public init() {}
+    public func raise() {
+        lock.lock()
+        raised = true
+        lock.unlock()
+    }
+    public func clear() {
+        lock.lock()
+        raised = false
+        lock.unlock()
+    }
+    public var isRaised: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised
+    }
+}
+
+/// Runs work on a thread with a 512 MiB stack, so deep but legal nesting
+/// and recursion end in a clear error from the depth limits, not a crash.
+enum LargeStack {
+    final class Box<T>: @unchecked Sendable { var value: T?; init() {} }
+
+    static func run<T>(_ body: @escaping () -> T) -> T {
+        let box = Box<T>()
+        let done = DispatchSemaphore(value: 0)
+        let work = UncheckedSendable(body)
+        let thread = Thread {
+            box.value = work.value()
+            done.signal()
+        }
+        thread.stackSize = 512 << 20
+        thread.start()
+        done.wait()
+        guard let value = box.value else { return body() }
+        return value
+    }
+}
+
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}

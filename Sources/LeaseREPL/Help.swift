@@ -1,0 +1,112 @@
+/// The text of `:help` and `:help TOPIC`.
+public enum Help {
+    public static let topics = ["units", "money", "dates", "contracts", "clusters", "queries", "scenarios", "repl"]
+
+    public static func text(topic: String?) -> String {
+        guard let topic else { return general }
+        switch topic {
+        case "units": return units
+        case "money": return money
+        case "dates": return dates
+        case "clusters": return clusters
+        case "contracts": return contracts
+        case "queries": return queries
+        case "scenarios": return scenarios
+        case "repl": return repl
+        default: return "no help on `\(topic)`; topics: " + topics.joined(separator: ", ")
+        }
+    }
+
+    static let general = """
+        lease: model compute-capacity lease deals and ask what-if questions.
+
+          let x = expr            bind a name (rebinding replaces it)
+          fn f(a, b) = expr       define a function; call as f(1, b: 2)
+          cluster k { … }         declare a cluster      (:help clusters)
+          contract c { … }        declare a contract     (:help contracts)
+          fx 1 USD = 1500 KRW     declare an exchange rate (:help money)
+          scenario s { … }        declare a what-if run  (:help scenarios)
+          use "file.lease"        run another script
+          expr                    evaluate and print
+
+        Topics: :help units | money | dates | clusters | contracts | queries | scenarios | repl
+        """
+
+    static let units = """
+        Units (a number followed by a unit multiplies: 300 MW, 90 days)
+          time:   s min h hour day week month year   (month = 730.485 h)
+          power:  W kW MW GW     energy: Wh kWh MWh GWh TWh
+          gpu:    gpu gpus gpu_h
+          money:  every ISO 4217 code (USD, EUR, KRW, …) and $ € £ ¥ ₩
+          %:      8% is 0.08;  x -> % shows a number as a percentage
+        + - < > == need equal dimensions; * / combine them; x -> unit converts.
+          $1.25B/month * 36 months      # $45B
+          anthropic.rate / anthropic.gpus -> $/gpu/h
+        """
+
+    static let money = """
+        Money: $1.25B  €3M  £10  ¥500  ₩1.87T  or  1.87T KRW, 3 EUR
+        Each currency is its own dimension; convert through a declared rate:
+          fx 1 USD = 1500 KRW
+          $45B -> KRW                   # ₩67.5T
+        Display: compact from a million ($46.25B), else two decimals ($7.78).
+        """
+
+    static let dates = """
+        Dates: 2026-05 (a month), 2026-05-20 (a day).
+          d + 90 days    d + 3 months (calendar)    d2 - d1 (days)
+          2026-05 .. 2026-08            four months
+          2026-06-01 .. 2026-12-01 step 1 month
+          year(d) month(d) day(d) days_in_month(d)
+        """
+
+    static let clusters = """
+        cluster colossus1 {
+          owner: "xAI"; site: "Memphis, TN"
+          power: 300 MW; gpus: 220_000 gpu
+          gpu_model: "GB200"            # optional
+        }
+        Required: power, gpus.  capacity(k, at: m)  contracts(k)
+        """
+
+    static let contracts = """
+        contract c {
+          lessor: "xAI"; lessee: "Anthropic"; cluster: colossus1
+          share: 25%                    # default 100%
+          start: 2026-07; end: 2029-05  # first and last billed month
+          rate: $500M / month
+          discounts: [2026-07: 30%]     # optional
+          escalation: 3%                # optional, on each anniversary
+          notice: 90 days
+        }
+        Fields read as c.rate, c.cluster.site; derived: c.gpus c.power c.months.
+        c with {rate: $1B/month} is a re-checked copy.
+        """
+
+    static let queries = """
+        payment(c, m)  months(c)  schedule(c)  total(c)
+        paid(c, from, to)  paid(c, 2027)  npv(c, 8%)
+        terminate(c, notice_on: d)  exposure(c, at: d)  remaining(c, at: m)
+        capacity(k, at: m)  contracts(k)  revenue("xAI", 2027)  spend("Anthropic", 2027)
+        All accept lists: exposure(c, at: 2026-06-01 .. 2026-12-01 step 1 month)
+        Aggregates: sum mean min max count sd percentile(xs, p)
+        Math: abs round(x, digits) floor ceil sqrt exp ln
+        """
+
+    static let scenarios = """
+        scenario grid { discount: 0% .. 60% step 10%; notice_on: 2026-06-01 .. 2027-06-01 step 1 month }
+        scenario mc { rate: uniform($1.0B, $1.5B) / month; samples: 100_000; seed: 42 }
+        run mc: npv(anthropic with {rate: rate}, 8%)
+        Distributions: uniform normal lognormal triangular pert choice
+        A result answers .n .mean .sd .min .max .p5 .p50 .p95, percentile(r, p), export(r, path).
+        """
+
+    static let repl = """
+        :help [topic]   this help            :load FILE   run a script here
+        :save FILE      write the session as a script
+        :ls             bindings and model objects
+        :type EXPR      type and dimension   :time EXPR   evaluate and time
+        :reset          forget everything    :quit        leave (also Ctrl-D)
+        _ is the last value. Ctrl-C cancels the line or a running evaluation.
+        """
+}
