@@ -187,8 +187,21 @@ public struct UnitExpr: Hashable, Sendable {
         } else if !result.terms.isEmpty && result.dimension.isNone && !result.isPercent {
             scale *= result.factor
             result = .none
+        } else if let named = compound(result) {
+            result = named
         }
         return (result, scale)
+    }
+
+    /// Power × hours reads as the energy unit people write: `kW·h` is `kWh`.
+    private static func compound(_ u: UnitExpr) -> UnitExpr? {
+        guard u.terms.count == 2, u.terms.allSatisfy({ $0.exponent == 1 }) else { return nil }
+        let names = Set(u.terms.map { $0.def.symbol })
+        guard names.contains("h") || names.contains("hour") else { return nil }
+        let other = u.terms.first { $0.def.symbol != "h" && $0.def.symbol != "hour" }?.def.symbol ?? ""
+        let table = ["W": "Wh", "kW": "kWh", "MW": "MWh", "GW": "GWh", "gpu": "gpu_h"]
+        guard let name = table[other], let i = Units.index(name) else { return nil }
+        return UnitExpr(unit: i)
     }
 
     /// Folds dimensionless units into the number unless the unit is a lone `%`.

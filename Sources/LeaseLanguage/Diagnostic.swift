@@ -84,7 +84,8 @@ enum Suggest {
         var best: (String, Int)?
         for c in candidates where c != name {
             let d = distance(name, c)
-            if d <= 2, d < (best?.1 ?? 3) { best = (c, d) }
+            // A one- or two-letter name is too short for a guess to mean anything.
+            if d <= 2, d < name.count - 1, d < (best?.1 ?? 3) { best = (c, d) }
         }
         return best?.0
     }
