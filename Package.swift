@@ -25,9 +25,10 @@ let package = Package(
                 "LeaseREPL", "LeaseLanguage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Test support: start a program on a new pseudo-terminal (forkpty).
+        .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal", linkerSettings: [.linkedLibrary("util")]),
         .testTarget(
             name: "LeaseTests",
-            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseREPL"],
-            resources: []),
+            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseREPL", "CPseudoTerminal"]),
     ]
 )

@@ -11,7 +11,7 @@ struct Interpreter {
 
     init(session: Session) { self.session = session }
 
-    var ops: Operators { Operators(model: session.model) }
+    var ops: Operators { Operators(model: session.model, interrupt: session.interrupt) }
 
     func fail(_ message: String, _ span: Span?, help: String? = nil) -> Diagnostic {
         Diagnostic(.runtime, message, at: span, help: help)
@@ -322,6 +322,7 @@ struct Interpreter {
                 if d > b { break }
                 out.append(.date(d))
                 i += 1
+                if i & 0xFFFF == 0, session.interrupt.isRaised { throw fail("interrupted", span) }
                 if out.count > Self.maxListLength {
                     throw fail("the range has more than \(Self.maxListLength) elements", span, help: "use a larger step")
                 }
@@ -353,7 +354,10 @@ struct Interpreter {
             let n = Int(countD)
             var out: [Value] = []
             out.reserveCapacity(n)
-            for i in 0..<n { out.append(.quantity(Quantity(a.value + Double(i) * sv, a.unit))) }
+            for i in 0..<n {
+                if i & 0xFFFF == 0xFFFF, session.interrupt.isRaised { throw fail("interrupted", span) }
+                out.append(.quantity(Quantity(a.value + Double(i) * sv, a.unit)))
+            }
             return .list(out)
         default:
             throw fail("a range runs between two numbers, quantities or dates, not a \(from.typeName) and a \(to.typeName)", span)

@@ -5,6 +5,7 @@ import LeaseCore
 /// elementwise. Spans let a mismatch point at the operator and both sides.
 struct Operators {
     let model: Model
+    var interrupt: InterruptFlag? = nil
 
     func fail(_ message: String, _ span: Span, help: String? = nil) -> Diagnostic {
         Diagnostic(.runtime, message, at: span, help: help)
@@ -22,17 +23,26 @@ struct Operators {
             }
             var out: [Value] = []
             out.reserveCapacity(xs.count)
-            for (x, y) in zip(xs, ys) { out.append(try broadcast(x, y, span, f)) }
+            for (i, (x, y)) in zip(xs, ys).enumerated() {
+                if i & 0xFFFF == 0xFFFF, interrupt?.isRaised == true { throw fail("interrupted", span) }
+                out.append(try broadcast(x, y, span, f))
+            }
             return .list(out)
         case (.list(let xs), _):
             var out: [Value] = []
             out.reserveCapacity(xs.count)
-            for x in xs { out.append(try broadcast(x, b, span, f)) }
+            for (i, x) in xs.enumerated() {
+                if i & 0xFFFF == 0xFFFF, interrupt?.isRaised == true { throw fail("interrupted", span) }
+                out.append(try broadcast(x, b, span, f))
+            }
             return .list(out)
         case (_, .list(let ys)):
             var out: [Value] = []
             out.reserveCapacity(ys.count)
-            for y in ys { out.append(try broadcast(a, y, span, f)) }
+            for (i, y) in ys.enumerated() {
+                if i & 0xFFFF == 0xFFFF, interrupt?.isRaised == true { throw fail("interrupted", span) }
+                out.append(try broadcast(a, y, span, f))
+            }
             return .list(out)
         default:
             return try f(a, b)

@@ -1,3 +1,4 @@
+import CEditline
 import Foundation
 import LeaseCore
 import LeaseLanguage
@@ -20,6 +21,17 @@ public final class REPL {
         self.color = color
     }
 
+    /// A terminal session on libedit, with history and completion; nil when
+    /// libedit cannot open the terminal.
+    public static func terminal(session: Session, format: OutputFormat, color: Bool) -> REPL? {
+        let completer = Completer(session: session)
+        guard let editor = EditlineEditor(completer: completer, history: HistoryFile(path: HistoryFile.defaultPath)) else {
+            return nil
+        }
+        ced_install_sigint()
+        return REPL(session: session, editor: editor, format: format, color: color)
+    }
+
     func write(_ s: String) {
         FileHandle.standardOutput.write(Data((s + "\n").utf8))
     }
@@ -28,34 +40,104 @@ public final class REPL {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
 
+    /// Colours a value's text: numbers and money in one colour, units in another.
+    public static func colorize(_ text: String) -> String {
+        var out = ""
+        var mode = 0  // 0 plain, 1 number, 2 unit
+        func switchTo(_ m: Int) {
+            if m == mode { return }
+            if mode != 0 { out += "\u{1B}[0m" }
+            if m == 1 { out += "\u{1B}[33m" }
+            if m == 2 { out += "\u{1B}[36m" }
+            mode = m
+        }
+        var prevDigit = false
+        for ch in text {
+            if ch.isNumber || "$€£¥₩".contains(ch) || (ch == "." || ch == ",") && prevDigit || "KMBT".contains(ch) && prevDigit {
+                switchTo(1)
+                prevDigit = ch.isNumber || ch == "." || ch == "," || "$€£¥₩".contains(ch)
+            } else if ch.isLetter || ch == "%" || ch == "_" || ch == "·" || (ch == "/" && mode == 2) || ch == "^" && mode == 2 {
+                switchTo(2)
+                prevDigit = false
+            } else {
+                switchTo(0)
+                prevDigit = false
+            }
+            out.append(ch)
+        }
+        switchTo(0)
+        return out
+    }
+
     /// Runs until end of input or `:quit`.
     public func run(welcome: Bool) {
-        if welcome { write("lease \(Self.version) — type :help for help") }
-        while let input = readStatement() {
-            if input.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+        if welcome { write("lease \(Self.version) — :help for help, Ctrl-D to quit") }
+        let shown = format
+        let useColor = color
+        session.output = { event in
+            var line = shown.render(event)
+            if useColor, shown == .text, case .value(let v) = event {
+                if case .string = v {} else if !v.isTable { line = REPL.colorize(line) }
+            }
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        while true {
+            guard let input = readStatement() else {
+                if let e = editor as? EditlineEditor, e.lastWasInterrupt {
+                    write("")
+                    continue
+                }
+                return
+            }
+            let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
             editor.addHistory(input)
-            if input.trimmingCharacters(in: .whitespaces).hasPrefix(":") {
-                if !command(input.trimmingCharacters(in: .whitespaces)) { return }
+            if trimmed.hasPrefix(":") {
+                if !command(trimmed) { return }
                 continue
             }
             evaluate(input)
         }
     }
 
-    /// One statement, continued across lines while brackets are open.
+    /// One statement, continued across lines while brackets are open; an
+    /// empty line inside brackets does not end it.
     func readStatement() -> String? {
         guard var text = editor.readLine(prompt: "> ") else { return nil }
         while Brackets.depth(text) > 0 {
-            guard let more = editor.readLine(prompt: ". ") else { return text }
+            guard let more = editor.readLine(prompt: "... ") else {
+                if let e = editor as? EditlineEditor, e.lastWasInterrupt { return nil }
+                return text
+            }
             text += "\n" + more
         }
         return text
     }
 
+    /// Runs `body` while a watcher turns Ctrl-C into an interrupt of the evaluation.
+    func interruptible<T>(_ body: () -> T) -> T {
+        guard editor is EditlineEditor else { return body() }
+        _ = ced_take_interrupt()
+        let done = DoneFlag()
+        let flag = session.interrupt
+        let watcher = Thread {
+            while !done.isSet {
+                if ced_peek_interrupt() != 0 { flag.raise() }
+                usleep(20_000)
+            }
+        }
+        watcher.start()
+        defer {
+            done.set()
+            _ = ced_take_interrupt()
+        }
+        return body()
+    }
+
     func evaluate(_ input: String) {
         lineNumber += 1
         let file = SourceFile(name: "<repl:\(lineNumber)>", text: input)
-        if let d = session.run(file) { writeError(d.render(color: color)) }
+        if let d = interruptible({ session.run(file) }) { writeError(d.render(color: color)) }
     }
 
     /// Handles a `:command`; false to quit.
@@ -63,19 +145,74 @@ public final class REPL {
         let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
         let arg = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
         switch parts[0] {
-        case ":quit", ":q", ":exit": return false
-        case ":help": write(Help.text(topic: arg.isEmpty ? nil : arg))
-        case ":reset": session.reset()
+        case ":quit", ":q", ":exit":
+            return false
+        case ":help", ":h", ":?":
+            write(Help.text(topic: arg.isEmpty ? nil : arg))
+        case ":reset":
+            session.reset()
+            write("session reset")
+        case ":ls":
+            let rows = session.listing()
+            write(rows.isEmpty ? "nothing bound yet" : rows.joined(separator: "\n"))
         case ":load":
-            guard let text = try? String(contentsOfFile: arg, encoding: .utf8) else {
+            guard !arg.isEmpty else { return usage(":load FILE") }
+            let path = NSString(string: arg).expandingTildeInPath
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 writeError("error: cannot read \(arg)")
                 return true
             }
-            if let d = session.run(SourceFile(name: arg, text: text)) { writeError(d.render(color: color)) }
+            if let d = interruptible({ session.run(SourceFile(name: arg, text: text)) }) { writeError(d.render(color: color)) }
+        case ":save":
+            guard !arg.isEmpty else { return usage(":save FILE") }
+            let path = NSString(string: arg).expandingTildeInPath
+            do {
+                try session.script().write(toFile: path, atomically: true, encoding: .utf8)
+                write("saved to \(arg)")
+            } catch {
+                writeError("error: cannot write \(arg): \(error.localizedDescription)")
+            }
+        case ":type":
+            guard !arg.isEmpty else { return usage(":type EXPR") }
+            switch session.evaluate(arg, name: "<type>") {
+            case .success(let v): write(session.describeType(v))
+            case .failure(let d): writeError(d.render(color: color))
+            }
+        case ":time":
+            guard !arg.isEmpty else { return usage(":time EXPR") }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = interruptible { session.evaluate(arg, name: "<time>") }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            switch result {
+            case .success(let v):
+                session.output(.value(v))
+                write("time: \(Format.number((ms * 1000).rounded() / 1000)) ms")
+            case .failure(let d): writeError(d.render(color: color))
+            }
         default:
-            writeError("error: unknown command \(parts[0])\n  help: the commands are :help :load :save :ls :type :time :reset :quit")
+            writeError("error: unknown command \(parts[0])\n  help: the commands are \(Completer.commands.joined(separator: " "))")
         }
         return true
+    }
+
+    private func usage(_ s: String) -> Bool {
+        writeError("usage: \(s)")
+        return true
+    }
+}
+
+final class DoneFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
     }
 }
 

@@ -104,7 +104,9 @@ struct RunScripts: ParsableCommand {
         }
         if !files.isEmpty || !expressions.isEmpty { return }
         if isatty(0) == 1 {
-            let repl = REPL(session: session, editor: PlainLineEditor(showPrompt: true), format: options.format, color: color)
+            let valueColor = color && isatty(1) == 1
+            let repl = REPL.terminal(session: session, format: options.format, color: valueColor)
+                ?? REPL(session: session, editor: PlainLineEditor(showPrompt: true), format: options.format, color: valueColor)
             repl.run(welcome: true)
         } else {
             let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
