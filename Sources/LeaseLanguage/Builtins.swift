@@ -231,6 +231,7 @@ enum Builtins {
                 }
             }
         case "uniform", "normal", "lognormal", "triangular", "pert", "choice":
+            if interp.draw != nil { return try Distributions.draw(name, a, s, span, &interp) }
             throw fail("`\(name)(…)` draws samples only inside a `scenario` declaration", span,
                        help: "declare `scenario mc { x: \(name)(…)\n  samples: 10_000 }` and `run mc: …`")
         case "export":

@@ -1,20 +1,278 @@
 import Foundation
 import LeaseCore
 
-/// Scenario runs and their results.
+/// Scenario runs, row by row. This is the reference semantics every other
+/// way of running a scenario must reproduce exactly.
 extension Interpreter {
+    struct ScenarioPlan {
+        var parameters: [(name: String, expr: Expr, values: [Value]?)]
+        var rows: Int
+        var sampled: Bool
+        var seed: UInt64
+        /// Axis lengths of a grid, first parameter slowest.
+        var axes: [Int]
+    }
+
+    static let maxRows = 500_000_000
+
+    static func containsDistribution(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .call(let name, _, let args):
+            return Builtins.distributions.contains(name) || args.contains { containsDistribution($0.value) }
+        case .negate(let x), .not(let x), .convert(let x, _, _), .field(let x, _, _): return containsDistribution(x)
+        case .binary(_, let l, let r, _), .and(let l, let r), .or(let l, let r), .index(let l, let r):
+            return containsDistribution(l) || containsDistribution(r)
+        case .ifThen(let c, let a, let b): return containsDistribution(c) || containsDistribution(a) || containsDistribution(b)
+        case .list(let xs): return xs.contains(where: containsDistribution)
+        default: return false
+        }
+    }
+
+    /// Works out a scenario's rows: a grid's axes or a sample's size and seed.
+    mutating func plan(_ decl: ScenarioDecl, _ span: Span) throws(Diagnostic) -> ScenarioPlan {
+        var samples: Int?
+        var seed: UInt64 = 0
+        var params: [(name: String, expr: Expr, values: [Value]?)] = []
+        var sampledSpan: Span?
+        var gridSpan: Span?
+        for f in decl.fields {
+            switch f.name {
+            case "samples":
+                let n = try Builtins.plain(try eval(f.value), f.value.span, "`samples`")
+                guard n == n.rounded(), n >= 1, n <= Double(Self.maxRows) else {
+                    throw fail("`samples` must be a whole number from 1 to \(Format.number(Double(Self.maxRows)))", f.value.span)
+                }
+                samples = Int(n)
+            case "seed":
+                let n = try Builtins.plain(try eval(f.value), f.value.span, "`seed`")
+                guard n == n.rounded(), n >= 0, n < 9e15 else { throw fail("`seed` must be a whole number ≥ 0", f.value.span) }
+                seed = UInt64(n)
+            default:
+                if Self.containsDistribution(f.value) {
+                    sampledSpan = sampledSpan ?? f.value.span
+                    params.append((f.name, f.value, nil))
+                } else {
+                    let v = try eval(f.value)
+                    if case .list(let xs) = v {
+                        gridSpan = gridSpan ?? f.value.span
+                        guard !xs.isEmpty else { throw fail("the parameter `\(f.name)` is an empty list", f.value.span) }
+                        params.append((f.name, f.value, xs))
+                    } else {
+                        params.append((f.name, f.value, [v]))
+                    }
+                }
+            }
+        }
+        if let s = sampledSpan, gridSpan != nil {
+            throw fail("scenario `\(decl.name)` mixes a grid (lists) and a sample (distributions)", s,
+                       help: "make it all lists and ranges (a grid) or all distributions and constants with `samples:` (a sample)")
+        }
+        if sampledSpan != nil {
+            guard let n = samples else {
+                throw fail("scenario `\(decl.name)` draws samples but does not say how many", span, help: "add `samples: 100_000`")
+            }
+            return ScenarioPlan(parameters: params, rows: n, sampled: true, seed: seed, axes: [])
+        }
+        if samples != nil {
+            throw fail("`samples:` is for scenarios that draw from distributions; `\(decl.name)` is a grid", span)
+        }
+        var rows = 1
+        var axes: [Int] = []
+        for p in params {
+            let n = p.values?.count ?? 1
+            axes.append(n)
+            let (r, overflow) = rows.multipliedReportingOverflow(by: n)
+            guard !overflow, r <= Self.maxRows else {
+                throw fail("scenario `\(decl.name)` has more than \(Format.number(Double(Self.maxRows))) rows", span,
+                           help: "use coarser steps")
+            }
+            rows = r
+        }
+        return ScenarioPlan(parameters: params, rows: rows, sampled: false, seed: seed, axes: axes)
+    }
+
+    /// Refuses a run whose columns would not fit in memory, saying how many rows would.
+    func checkMemory(rows: Int, columns: Int, bytesPerCell: Int, _ span: Span) throws(Diagnostic) {
+        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.6
+        let need = Double(rows) * Double(max(1, columns)) * Double(bytesPerCell)
+        if need > available {
+            let fit = Int(available / Double(max(1, columns) * bytesPerCell))
+            throw fail("this run needs about \(Format.number((need / 1e9 * 10).rounded() / 10)) GB for \(Format.number(Double(rows))) rows, more than this machine has",
+                       span, help: "about \(Format.number(Double(fit))) rows fit; use coarser steps or fewer samples")
+        }
+    }
+
+    /// The parameter values of one row.
+    mutating func rowFrame(_ plan: ScenarioPlan, _ row: Int) throws(Diagnostic) -> [String: Value] {
+        var frame: [String: Value] = [:]
+        if plan.sampled {
+            for p in plan.parameters {
+                if let vs = p.values {
+                    frame[p.name] = vs[0]
+                } else {
+                    draw = DrawContext(seed: plan.seed, key: CounterRNG.key(p.name), row: UInt64(row), counter: 0)
+                    defer { draw = nil }
+                    frame[p.name] = try eval(p.expr)
+                }
+            }
+        } else {
+            var rest = row
+            for (i, p) in plan.parameters.enumerated().reversed() {
+                let n = plan.axes[i]
+                frame[p.name] = p.values?[rest % n]
+                rest /= n
+            }
+        }
+        return frame
+    }
+
     mutating func runScenario(_ name: String, _ nameSpan: Span, _ body: Expr, _ span: Span) throws(Diagnostic) -> Value {
-        guard session.scenarios[name] != nil else {
+        guard let decl = session.scenarios[name] else {
             throw fail("unknown scenario `\(name)`", nameSpan, help: Suggest.didYouMean(name, session.scenarioOrder))
         }
-        throw fail("scenario runs are not available in this version of lease", span)
+        let plan = try plan(decl, span)
+        try checkMemory(rows: plan.rows, columns: plan.parameters.count + 1, bytesPerCell: 48, span)
+        var builder = ColumnBuilder()
+        var params: [ColumnBuilder] = plan.parameters.map { _ in ColumnBuilder() }
+        for row in 0..<plan.rows {
+            if row & 1023 == 1023, session.interrupt.isRaised { throw fail("interrupted", span) }
+            let frame = try rowFrame(plan, row)
+            for (i, p) in plan.parameters.enumerated() {
+                switch frame[p.name] {
+                case .quantity?, .date?: if let v = frame[p.name] { try params[i].add(v, p.expr.span) }
+                default: break
+                }
+            }
+            frames.append(frame)
+            let v = try eval(body)
+            frames.removeLast()
+            try builder.add(v, body.span)
+        }
+        var paramColumns: [RunResult.Column] = []
+        for (i, p) in plan.parameters.enumerated() {
+            if let c = params[i].columns(defaultName: p.name).first { paramColumns.append(c) }
+        }
+        return .result(RunResult(scenario: name, parameters: paramColumns, outputs: builder.columns(defaultName: "value")))
     }
 
     func resultField(_ r: RunResult, _ name: String, _ span: Span) throws(Diagnostic) -> Value {
-        throw fail("a run result has no field `\(name)`", span)
+        let names = ["n", "mean", "sd", "min", "max", "p5", "p50", "p95"]
+        guard names.contains(name) else {
+            throw fail("a run result has no field `\(name)`", span,
+                       help: Suggest.didYouMean(name, names) ?? "fields: " + names.joined(separator: ", "))
+        }
+        if name == "n" { return .number(Double(r.count)) }
+        func stat(_ c: RunResult.Column) -> Value {
+            let s = RunSummary.stats(c.values)
+            let x: Double
+            switch name {
+            case "mean": x = s.mean
+            case "sd": x = s.sd
+            case "min": x = s.min
+            case "max": x = s.max
+            case "p5": x = s.p5
+            case "p50": x = s.p50
+            default: x = s.p95
+            }
+            if c.isDate, name != "sd", let d = CalendarDate.fromOrdinal(Int(x.rounded(.down))) { return .date(d) }
+            return .quantity(Quantity(x, c.isDate ? UnitExpr(unit: Units.day) : c.unit))
+        }
+        if r.outputs.count == 1, let c = r.outputs.first { return stat(c) }
+        return .record(Record(r.outputs.map { ($0.name, stat($0)) }))
     }
 
     func export(_ a: [Value?], _ s: [Span], _ span: Span) throws(Diagnostic) -> Value {
-        throw fail("`export` needs a run result", s[0])
+        guard case .result(let r)? = a[0] else { throw fail("`export` needs a run result, such as `run grid: …`", s[0]) }
+        guard case .string(let path)? = a[1] else { throw fail("`export` needs a file name in quotes", s[1]) }
+        let columns = r.parameters + r.outputs
+        var text = columns.map { CSV.cell($0.name) }.joined(separator: ",") + "\n"
+        text.reserveCapacity(r.count * columns.count * 12)
+        for i in 0..<r.count {
+            var cells: [String] = []
+            for c in columns {
+                let x = c.values[i]
+                if c.isDate { cells.append(CalendarDate.fromOrdinal(Int(x))?.description ?? "") } else { cells.append(JSON.number(x)) }
+            }
+            text += cells.joined(separator: ",") + "\n"
+        }
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw fail("cannot write \(path): \(error.localizedDescription)", s[1])
+        }
+        return .string("exported \(Format.number(Double(r.count))) rows to \(path)")
+    }
+}
+
+/// Where the draws of a sampled parameter come from while it is evaluated.
+struct DrawContext {
+    var seed: UInt64
+    var key: UInt64
+    var row: UInt64
+    var counter: UInt64
+
+    mutating func next() -> UInt64 {
+        defer { counter += 1 }
+        return counter
+    }
+}
+
+/// Collects a run's values into typed columns; a record gives one column per field.
+struct ColumnBuilder {
+    private var names: [String] = []
+    private var units: [UnitExpr] = []
+    private var isDate: [Bool] = []
+    private var values: [[Double]] = []
+    private var started = false
+
+    mutating func add(_ v: Value, _ span: Span) throws(Diagnostic) {
+        var cells: [(String?, Value)] = []
+        if case .record(let r) = v { cells = r.fields.map { ($0.name, $0.value) } } else { cells = [(nil, v)] }
+        if !started {
+            started = true
+            for (n, x) in cells {
+                names.append(n ?? "value")
+                switch x {
+                case .quantity(let q):
+                    units.append(q.unit)
+                    isDate.append(false)
+                case .date:
+                    units.append(.none)
+                    isDate.append(true)
+                case .bool:
+                    units.append(.none)
+                    isDate.append(false)
+                default:
+                    throw Diagnostic(.runtime, "a run gives numbers, quantities, dates or bools per row, not a \(x.typeName)", at: span,
+                                     help: "ask for a number, such as `total(c)`, or a record of numbers")
+                }
+                values.append([])
+            }
+        }
+        guard cells.count == names.count else {
+            throw Diagnostic(.runtime, "every row of a run must give the same fields", at: span)
+        }
+        for (i, (_, x)) in cells.enumerated() {
+            switch x {
+            case .quantity(let q) where !isDate[i]:
+                guard q.dimension == units[i].dimension else {
+                    throw Diagnostic(.runtime, "rows of `\(names[i])` differ in dimension: \(units[i].dimension) and \(q.dimension)", at: span)
+                }
+                values[i].append(q.unit == units[i] ? q.value : q.converted(to: units[i]).value)
+            case .date(let d) where isDate[i]:
+                values[i].append(Double(d.ordinal))
+            case .bool(let b) where !isDate[i]:
+                values[i].append(b ? 1 : 0)
+            default:
+                throw Diagnostic(.runtime, "rows of `\(names[i])` differ in type", at: span)
+            }
+        }
+    }
+
+    func columns(defaultName: String) -> [RunResult.Column] {
+        names.indices.map {
+            RunResult.Column(name: names.count == 1 && names[$0] == "value" ? defaultName : names[$0], values: values[$0],
+                             unit: units[$0], isDate: isDate[$0])
+        }
     }
 }

@@ -6,6 +6,8 @@ struct Interpreter {
     let session: Session
     /// Parameters of the user functions being called, innermost last.
     var frames: [[String: Value]] = []
+    /// Set while a sampled scenario parameter is evaluated: distributions draw from it.
+    var draw: DrawContext?
     static let maxCallDepth = 500
     static let maxListLength = 50_000_000
 
