@@ -15,6 +15,8 @@ let package = Package(
         .target(name: "LeaseCore"),
         // Lexer, parser, checker, scalar evaluator, diagnostics, display.
         .target(name: "LeaseLanguage", dependencies: ["LeaseCore"]),
+        // Scenario runs column by column, across threads.
+        .target(name: "LeaseVector", dependencies: ["LeaseCore", "LeaseLanguage"]),
         // Fixed-signature wrappers around libedit's variadic C API.
         .target(name: "CEditline", linkerSettings: [.linkedLibrary("edit")]),
         // The interactive session: line editors, commands, completion.
@@ -22,13 +24,13 @@ let package = Package(
         .executableTarget(
             name: "lease",
             dependencies: [
-                "LeaseREPL", "LeaseLanguage",
+                "LeaseREPL", "LeaseLanguage", "LeaseVector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Test support: start a program on a new pseudo-terminal (forkpty).
         .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal", linkerSettings: [.linkedLibrary("util")]),
         .testTarget(
             name: "LeaseTests",
-            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseREPL", "CPseudoTerminal"]),
+            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseVector", "LeaseREPL", "CPseudoTerminal"]),
     ]
 )

@@ -6,11 +6,19 @@ public struct RunResult: Hashable, Sendable {
         public var values: [Double]
         public var unit: UnitExpr
         public var isDate: Bool
-        public init(name: String, values: [Double], unit: UnitExpr, isDate: Bool = false) {
+        /// 0 when `values` has one value per row; otherwise the values of a grid
+        /// axis, each repeated for `stride` consecutive rows, cycling.
+        public var stride: Int
+        public init(name: String, values: [Double], unit: UnitExpr, isDate: Bool = false, stride: Int = 0) {
             self.name = name
             self.values = values
             self.unit = unit
             self.isDate = isDate
+            self.stride = stride
+        }
+
+        public func value(at row: Int) -> Double {
+            stride == 0 ? values[row] : values[(row / stride) % values.count]
         }
     }
     public var scenario: String

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Summary statistics of a run's output columns: what `run` prints and what
@@ -19,21 +20,59 @@ public struct RunSummary: Sendable {
     public struct Stats: Sendable {
         public var n: Int
         public var mean, sd, min, p5, p50, p95, max: Double
-        public var sorted: [Double]
     }
 
+    /// n, mean, sample sd, min, max and the 5th/50th/95th percentiles, without
+    /// sorting; the passes over a large column run on two threads.
     public static func stats(_ values: [Double]) -> Stats {
-        let s = values.sorted()
+        let n = values.count
+        let parts = n >= 1 << 16 ? 2 : 1
+        var partial = [(CompensatedSum, Double, Double)](repeating: (CompensatedSum(), .infinity, -.infinity), count: parts)
+        values.withUnsafeBufferPointer { v in
+            let vb = UnsafeSendableConst(v)
+            partial.withUnsafeMutableBufferPointer { out in
+                let ob = UnsafeSendableBuffer(out)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    var acc = CompensatedSum()
+                    var lo = Double.infinity, hi = -Double.infinity
+                    for i in (n * part / parts)..<(n * (part + 1) / parts) {
+                        let x = vb.buffer[i]
+                        acc.add(x)
+                        if x < lo { lo = x }
+                        if x > hi { hi = x }
+                    }
+                    ob.buffer[part] = (acc, lo, hi)
+                }
+            }
+        }
         var acc = CompensatedSum()
-        for v in s { acc.add(v) }
-        let n = s.count
+        var lo = Double.infinity, hi = -Double.infinity
+        for (a, l, h) in partial {
+            acc.add(a.value)
+            lo = min(lo, l)
+            hi = max(hi, h)
+        }
         let mean = n > 0 ? acc.value / Double(n) : .nan
+        var sqParts = [Double](repeating: 0, count: parts)
+        values.withUnsafeBufferPointer { v in
+            let vb = UnsafeSendableConst(v)
+            sqParts.withUnsafeMutableBufferPointer { out in
+                let ob = UnsafeSendableBuffer(out)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    var sq = CompensatedSum()
+                    for i in (n * part / parts)..<(n * (part + 1) / parts) {
+                        let d = vb.buffer[i] - mean
+                        sq.add(d * d)
+                    }
+                    ob.buffer[part] = sq.value
+                }
+            }
+        }
         var sq = CompensatedSum()
-        for v in s { sq.add((v - mean) * (v - mean)) }
+        for x in sqParts { sq.add(x) }
         let sd = n > 1 ? (sq.value / Double(n - 1)).squareRoot() : 0
-        return Stats(
-            n: n, mean: mean, sd: sd, min: s.first ?? .nan, p5: percentile(sorted: s, 0.05),
-            p50: percentile(sorted: s, 0.5), p95: percentile(sorted: s, 0.95), max: s.last ?? .nan, sorted: s)
+        let ps = Selection.summary(values)
+        return Stats(n: n, mean: mean, sd: sd, min: n > 0 ? lo : .nan, p5: ps.p5, p50: ps.p50, p95: ps.p95, max: n > 0 ? hi : .nan)
     }
 
     public var text: String {
@@ -44,17 +83,17 @@ public struct RunSummary: Sendable {
             let title = result.outputs.count > 1 ? "\(col.name): " : ""
             lines.append("\(title)n = \(Format.number(Double(st.n)))  mean = \(f(st.mean))  sd = \(f(st.sd))")
             lines.append("min = \(f(st.min))  p5 = \(f(st.p5))  p50 = \(f(st.p50))  p95 = \(f(st.p95))  max = \(f(st.max))")
-            lines.append(contentsOf: Self.histogram(st.sorted, label: f))
+            lines.append(contentsOf: Self.histogram(col.values, min: st.min, max: st.max, label: f))
         }
         return lines.joined(separator: "\n")
     }
 
     /// A terminal histogram: ten bins between min and max, bars of `█`.
-    public static func histogram(_ sorted: [Double], label: (Double) -> String, bins: Int = 10, width: Int = 40) -> [String] {
-        guard let lo = sorted.first, let hi = sorted.last, sorted.count > 1, hi > lo else { return [] }
+    public static func histogram(_ values: [Double], min lo: Double, max hi: Double, label: (Double) -> String, bins: Int = 10, width: Int = 40) -> [String] {
+        guard values.count > 1, hi > lo, lo.isFinite, hi.isFinite else { return [] }
         var counts = Array(repeating: 0, count: bins)
         let w = (hi - lo) / Double(bins)
-        for v in sorted {
+        for v in values where !v.isNaN {
             let b = Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w)))
             counts[b] += 1
         }
@@ -67,4 +106,9 @@ public struct RunSummary: Sendable {
             return "  \(pad)\(labels[i]) │\(bar) \(counts[i])"
         }
     }
+}
+
+struct UnsafeSendableConst<T>: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<T>
+    init(_ b: UnsafeBufferPointer<T>) { buffer = b }
 }

@@ -37,6 +37,11 @@ public struct Expr: Sendable {
 
     public var kind: Kind
     public var span: Span
+
+    public init(kind: Kind, span: Span) {
+        self.kind = kind
+        self.span = span
+    }
 }
 
 public enum BinaryOp: String, Sendable {

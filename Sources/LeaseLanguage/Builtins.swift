@@ -3,13 +3,13 @@ import LeaseCore
 
 /// Built-in functions: their signatures (for the checker, completion and
 /// `:help`) and their scalar implementations.
-enum Builtins {
-    struct Spec: Sendable {
-        var name: String
-        var params: [String]
-        var required: Int
-        var variadic = false
-        var summary: String
+package enum Builtins {
+    package struct Spec: Sendable {
+        package var name: String
+        package var params: [String]
+        package var required: Int
+        package var variadic = false
+        package var summary: String
     }
 
     static let list: [Spec] = [
@@ -54,9 +54,9 @@ enum Builtins {
         Spec(name: "export", params: ["r", "path"], required: 2, summary: "write a run's parameters and outputs as CSV"),
     ]
 
-    static let specs: [String: Spec] = Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
+    package static let specs: [String: Spec] = Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     static let names: [String] = list.map(\.name)
-    static let distributions: Set<String> = ["uniform", "normal", "lognormal", "triangular", "pert", "choice"]
+    package static let distributions: Set<String> = ["uniform", "normal", "lognormal", "triangular", "pert", "choice"]
 
     static func fail(_ m: String, _ s: Span, help: String? = nil) -> Diagnostic { Diagnostic(.runtime, m, at: s, help: help) }
 
@@ -212,11 +212,14 @@ enum Builtins {
         case "percentile":
             let (xs, u) = try numbers(a[0], s[0], name)
             guard !xs.isEmpty else { throw fail("`percentile` of an empty list", s[0]) }
-            let sorted = xs.sorted()
+            // One percentile selects in linear time; several share one sort.
+            let sorted: [Double]
+            if case .list = a[1] { sorted = xs.sorted() } else { sorted = [] }
             return try elementwise(a, [1], span) { (b) throws(Diagnostic) -> Value in
                 let p = try plain(b[1], s[1], "the percentile")
                 guard p >= 0, p <= 1 else { throw fail("the percentile must be between 0% and 100%", s[1], help: "write `95%` for the 95th percentile") }
-                return .quantity(Quantity(RunSummary.percentile(sorted: sorted, p), u))
+                let x = sorted.isEmpty ? Selection.percentiles(xs, [p])[0] : RunSummary.percentile(sorted: sorted, p)
+                return .quantity(Quantity(x, u))
             }
         case "abs", "floor", "ceil", "round", "sqrt", "exp", "ln":
             return try elementwise(a, [0, 1], span) { (b) throws(Diagnostic) -> Value in try math(name, b, s) }

@@ -3,14 +3,18 @@ import LeaseCore
 
 /// Draws for sampled scenario parameters, from the counter-based generator:
 /// the value depends only on seed, parameter, row and the call's position.
-enum Distributions {
+package enum Distributions {
     /// A distribution's arguments as numbers on one axis, and the way back to a value.
-    struct Axis {
-        var values: [Double]
-        var rebuild: (Double) -> Value
+    package struct Axis {
+        package var values: [Double]
+        /// Dates are drawn as day ordinals (or month indices, when every argument is a month).
+        package var isDate: Bool
+        package var isMonth = false
+        package var unit: UnitExpr = .none
+        package var rebuild: (Double) -> Value
     }
 
-    static func axis(_ args: [Value?], _ spans: [Span], _ name: String) throws(Diagnostic) -> Axis {
+    package static func axis(_ args: [Value?], _ spans: [Span], _ name: String) throws(Diagnostic) -> Axis {
         guard let first = args.first ?? nil else { throw Builtins.fail("`\(name)` needs arguments", spans[0]) }
         switch first {
         case .quantity(let q0):
@@ -22,7 +26,7 @@ enum Distributions {
                 xs.append(q.converted(to: q0.unit).value)
             }
             let unit = q0.unit
-            return Axis(values: xs) { .quantity(Quantity($0, unit)) }
+            return Axis(values: xs, isDate: false, unit: unit) { .quantity(Quantity($0, unit)) }
         case .date(let d0):
             var xs: [Double] = []
             let months = args.allSatisfy { if case .date(let d)? = $0 { return d.precision == .month }; return false }
@@ -31,7 +35,7 @@ enum Distributions {
                 xs.append(Double(months ? d.monthIndex : d.ordinal))
             }
             _ = d0
-            return Axis(values: xs) { x in
+            return Axis(values: xs, isDate: true, isMonth: months) { x in
                 let i = Int(x.rounded(.down))
                 let d = months ? CalendarDate.fromMonthIndex(i) : CalendarDate.fromOrdinal(i)
                 return d.map { .date($0) } ?? .date(CalendarDate(year: 1, month: 1) ?? d0)
@@ -41,49 +45,71 @@ enum Distributions {
         }
     }
 
+    /// One draw on an axis, shared by the scalar and vectorized evaluators so
+    /// both give the same value for the same row.
+    package static func coordinate(
+        _ name: String, _ xs: [Double], isDate: Bool, seed: UInt64, key: UInt64, row: UInt64, index: UInt64
+    ) -> Double {
+        func u(_ k: UInt64 = 0) -> Double { CounterRNG.uniform(seed: seed, key: key, row: row, index: index &* 8 &+ k) }
+        switch name {
+        case "uniform":
+            if isDate { return xs[0] + (u() * (xs[1] - xs[0] + 1)).rounded(.down) }
+            return xs[0] + u() * (xs[1] - xs[0])
+        case "normal":
+            return xs[0] + CounterRNG.normal(seed: seed, key: key, row: row, index: index &* 8) * xs[1]
+        case "lognormal":
+            return Foundation.exp(xs[0] + xs[1] * CounterRNG.normal(seed: seed, key: key, row: row, index: index &* 8))
+        case "triangular":
+            let (lo, mode, hi) = (xs[0], xs[1], xs[2])
+            if hi == lo { return lo }
+            let p = u(), fc = (mode - lo) / (hi - lo)
+            return p < fc ? lo + (p * (hi - lo) * (mode - lo)).squareRoot() : hi - ((1 - p) * (hi - lo) * (hi - mode)).squareRoot()
+        case "pert":
+            let (lo, mode, hi) = (xs[0], xs[1], xs[2])
+            if hi == lo { return lo }
+            let alpha = 1 + 4 * (mode - lo) / (hi - lo), beta = 1 + 4 * (hi - mode) / (hi - lo)
+            let ga = CounterRNG.gamma(alpha, seed: seed, key: key, row: row, index: index &* 8 &+ 1)
+            let gb = CounterRNG.gamma(beta, seed: seed, key: key, row: row, index: index &* 8 &+ 2)
+            return lo + ga / (ga + gb) * (hi - lo)
+        default:  // choice: an index into the list
+            return (u() * xs[0]).rounded(.down)
+        }
+    }
+
+    /// Checks a distribution's arguments; returns its axis (nil for `choice`).
+    package static func validate(_ name: String, _ a: [Value?], _ s: [Span], _ span: Span) throws(Diagnostic) -> Axis? {
+        if name == "choice" {
+            guard case .list(let xs)? = a[0], !xs.isEmpty else { throw Builtins.fail("`choice` needs a non-empty list", s[0]) }
+            return nil
+        }
+        if name == "lognormal" {
+            let mu = try Builtins.plain(a[0], s[0], "`mu`"), sigma = try Builtins.plain(a[1], s[1], "`sigma`")
+            guard sigma >= 0 else { throw Builtins.fail("`sigma` cannot be negative", s[1]) }
+            return Axis(values: [mu, sigma], isDate: false) { .number($0) }
+        }
+        let ax = try axis(a, s, name)
+        switch name {
+        case "uniform":
+            guard ax.values[1] >= ax.values[0] else { throw Builtins.fail("`uniform(a, b)` needs a ≤ b", span) }
+        case "normal":
+            guard ax.values[1] >= 0 else { throw Builtins.fail("the sd of `normal` cannot be negative", s[1]) }
+        default:
+            let (lo, mode, hi) = (ax.values[0], ax.values[1], ax.values[2])
+            guard lo <= mode, mode <= hi else { throw Builtins.fail("`\(name)(lo, mode, hi)` needs lo ≤ mode ≤ hi", span) }
+        }
+        return ax
+    }
+
     static func draw(_ name: String, _ a: [Value?], _ s: [Span], _ span: Span, _ interp: inout Interpreter) throws(Diagnostic) -> Value {
         guard var ctx = interp.draw else { throw Builtins.fail("`\(name)` outside a scenario", span) }
         let index = ctx.next()
         interp.draw = ctx
-        func u(_ k: UInt64 = 0) -> Double {
-            CounterRNG.uniform(seed: ctx.seed, key: ctx.key, row: ctx.row, index: index &* 8 &+ k)
+        let ax = try validate(name, a, s, span)
+        guard let ax else {
+            guard case .list(let xs)? = a[0] else { return .list([]) }
+            let i = coordinate(name, [Double(xs.count)], isDate: false, seed: ctx.seed, key: ctx.key, row: ctx.row, index: index)
+            return xs[min(xs.count - 1, max(0, Int(i)))]
         }
-        switch name {
-        case "choice":
-            guard case .list(let xs)? = a[0], !xs.isEmpty else { throw Builtins.fail("`choice` needs a non-empty list", s[0]) }
-            return xs[min(xs.count - 1, Int(u() * Double(xs.count)))]
-        case "uniform":
-            let ax = try axis(a, s, name)
-            let (lo, hi) = (ax.values[0], ax.values[1])
-            guard hi >= lo else { throw Builtins.fail("`uniform(a, b)` needs a ≤ b", span) }
-            if case .date? = a[0] { return ax.rebuild(lo + (u() * (hi - lo + 1)).rounded(.down)) }
-            return ax.rebuild(lo + u() * (hi - lo))
-        case "normal":
-            let ax = try axis(a, s, name)
-            guard ax.values[1] >= 0 else { throw Builtins.fail("the sd of `normal` cannot be negative", s[1]) }
-            let z = CounterRNG.normal(seed: ctx.seed, key: ctx.key, row: ctx.row, index: index &* 8)
-            return ax.rebuild(ax.values[0] + z * ax.values[1])
-        case "lognormal":
-            let mu = try Builtins.plain(a[0], s[0], "`mu`"), sigma = try Builtins.plain(a[1], s[1], "`sigma`")
-            guard sigma >= 0 else { throw Builtins.fail("`sigma` cannot be negative", s[1]) }
-            let z = CounterRNG.normal(seed: ctx.seed, key: ctx.key, row: ctx.row, index: index &* 8)
-            return .number(Foundation.exp(mu + sigma * z))
-        case "triangular", "pert":
-            let ax = try axis(a, s, name)
-            let (lo, mode, hi) = (ax.values[0], ax.values[1], ax.values[2])
-            guard lo <= mode, mode <= hi else { throw Builtins.fail("`\(name)(lo, mode, hi)` needs lo ≤ mode ≤ hi", span) }
-            if hi == lo { return ax.rebuild(lo) }
-            if name == "triangular" {
-                let p = u(), fc = (mode - lo) / (hi - lo)
-                let x = p < fc ? lo + ((p * (hi - lo) * (mode - lo))).squareRoot() : hi - (((1 - p) * (hi - lo) * (hi - mode))).squareRoot()
-                return ax.rebuild(x)
-            }
-            let alpha = 1 + 4 * (mode - lo) / (hi - lo), beta = 1 + 4 * (hi - mode) / (hi - lo)
-            let ga = CounterRNG.gamma(alpha, seed: ctx.seed, key: ctx.key, row: ctx.row, index: index &* 8 &+ 1)
-            let gb = CounterRNG.gamma(beta, seed: ctx.seed, key: ctx.key, row: ctx.row, index: index &* 8 &+ 2)
-            return ax.rebuild(lo + ga / (ga + gb) * (hi - lo))
-        default:
-            throw Builtins.fail("unknown distribution `\(name)`", span)
-        }
+        return ax.rebuild(coordinate(name, ax.values, isDate: ax.isDate, seed: ctx.seed, key: ctx.key, row: ctx.row, index: index))
     }
 }

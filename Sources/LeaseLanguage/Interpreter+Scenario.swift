@@ -4,18 +4,18 @@ import LeaseCore
 /// Scenario runs, row by row. This is the reference semantics every other
 /// way of running a scenario must reproduce exactly.
 extension Interpreter {
-    struct ScenarioPlan {
-        var parameters: [(name: String, expr: Expr, values: [Value]?)]
-        var rows: Int
-        var sampled: Bool
-        var seed: UInt64
+    package struct ScenarioPlan {
+        package var parameters: [(name: String, expr: Expr, values: [Value]?)]
+        package var rows: Int
+        package var sampled: Bool
+        package var seed: UInt64
         /// Axis lengths of a grid, first parameter slowest.
-        var axes: [Int]
+        package var axes: [Int]
     }
 
     static let maxRows = 500_000_000
 
-    static func containsDistribution(_ e: Expr) -> Bool {
+    package static func containsDistribution(_ e: Expr) -> Bool {
         switch e.kind {
         case .call(let name, _, let args):
             return Builtins.distributions.contains(name) || args.contains { containsDistribution($0.value) }
@@ -92,7 +92,7 @@ extension Interpreter {
     }
 
     /// Refuses a run whose columns would not fit in memory, saying how many rows would.
-    func checkMemory(rows: Int, columns: Int, bytesPerCell: Int, _ span: Span) throws(Diagnostic) {
+    package func checkMemory(rows: Int, columns: Int, bytesPerCell: Int, _ span: Span) throws(Diagnostic) {
         let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.6
         let need = Double(rows) * Double(max(1, columns)) * Double(bytesPerCell)
         if need > available {
@@ -131,6 +131,11 @@ extension Interpreter {
             throw fail("unknown scenario `\(name)`", nameSpan, help: Suggest.didYouMean(name, session.scenarioOrder))
         }
         let plan = try plan(decl, span)
+        if let engine = session.engine,
+            let result = try engine.run(plan, body: body, scenario: name, interpreter: &self, span: span)
+        {
+            return .result(result)
+        }
         try checkMemory(rows: plan.rows, columns: plan.parameters.count + 1, bytesPerCell: 48, span)
         var builder = ColumnBuilder()
         var params: [ColumnBuilder] = plan.parameters.map { _ in ColumnBuilder() }
@@ -190,7 +195,7 @@ extension Interpreter {
         for i in 0..<r.count {
             var cells: [String] = []
             for c in columns {
-                let x = c.values[i]
+                let x = c.value(at: i)
                 if c.isDate { cells.append(CalendarDate.fromOrdinal(Int(x))?.description ?? "") } else { cells.append(JSON.number(x)) }
             }
             text += cells.joined(separator: ",") + "\n"

@@ -2,20 +2,20 @@ import Foundation
 import LeaseCore
 
 /// The scalar evaluator: walks checked statements and computes values.
-struct Interpreter {
-    let session: Session
+package struct Interpreter {
+    package let session: Session
     /// Parameters of the user functions being called, innermost last.
-    var frames: [[String: Value]] = []
+    package var frames: [[String: Value]] = []
     /// Set while a sampled scenario parameter is evaluated: distributions draw from it.
     var draw: DrawContext?
     static let maxCallDepth = 500
     static let maxListLength = 50_000_000
 
-    init(session: Session) { self.session = session }
+    package init(session: Session) { self.session = session }
 
     var ops: Operators { Operators(model: session.model, interrupt: session.interrupt) }
 
-    func fail(_ message: String, _ span: Span?, help: String? = nil) -> Diagnostic {
+    package func fail(_ message: String, _ span: Span?, help: String? = nil) -> Diagnostic {
         Diagnostic(.runtime, message, at: span, help: help)
     }
 
@@ -126,7 +126,7 @@ struct Interpreter {
 
     // MARK: Expressions
 
-    mutating func eval(_ e: Expr) throws(Diagnostic) -> Value {
+    package mutating func eval(_ e: Expr) throws(Diagnostic) -> Value {
         switch e.kind {
         case .literal(let v): return v
         case .string(let pieces):

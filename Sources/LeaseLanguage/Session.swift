@@ -38,6 +38,8 @@ public final class Session: @unchecked Sendable {
     public var threads: Int = 0
     /// Set from a signal handler to stop a long evaluation.
     public let interrupt = InterruptFlag()
+    /// Runs scenarios column by column; nil runs them row by row.
+    package var engine: (any ScenarioEngine)?
     /// Files being run through `use`, to refuse cycles.
     var useStack: [String] = []
 
@@ -167,4 +169,11 @@ enum LargeStack {
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ v: T) { value = v }
+}
+
+/// A faster way to run scenarios. It returns nil for anything it cannot
+/// compute exactly as the row-by-row evaluator would, which then runs instead.
+package protocol ScenarioEngine: AnyObject, Sendable {
+    func run(_ plan: Interpreter.ScenarioPlan, body: Expr, scenario: String, interpreter: inout Interpreter, span: Span)
+        throws(Diagnostic) -> RunResult?
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LeaseLanguage
 import LeaseREPL
+import LeaseVector
 
 /// Options every way of running lease shares.
 struct CommonOptions: ParsableArguments {
@@ -30,6 +31,9 @@ struct CommonOptions: ParsableArguments {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         session.threads = threads ?? 0
+        if ProcessInfo.processInfo.environment["LEASE_ENGINE"] != "scalar" {
+            VectorEngine.install(in: session, threads: threads ?? 0)
+        }
         return session
     }
 }

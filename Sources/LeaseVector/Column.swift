@@ -1,0 +1,156 @@
+import Dispatch
+
+/// A column of numbers that varies over some of the run's axes only.
+///
+/// A grid's rows are the product of its parameters' axes. Most of an
+/// expression depends on one or two of them (the effective day of a notice
+/// depends on the notice date alone), so each column is computed over just
+/// the axes it varies over and expanded only where axes meet. A sample has
+/// a single axis of all its rows.
+struct Col {
+    /// Axis numbers, ascending; data is row-major over them (first axis slowest).
+    var axes: [Int]
+    var data: [Double]
+
+    static func scalar(_ x: Double) -> Col { Col(axes: [], data: [x]) }
+    var isScalar: Bool { axes.isEmpty }
+}
+
+/// The run's axes and how many threads may work on one column.
+struct Space: Sendable {
+    var sizes: [Int]
+    var threads: Int
+
+    func count(_ axes: [Int]) -> Int { axes.reduce(1) { $0 * sizes[$1] } }
+
+    /// Element strides of a column laid out over `axes`, for each axis of `union` (0 where absent).
+    func strides(of axes: [Int], in union: [Int]) -> [Int] {
+        var stride = 1
+        var own: [Int: Int] = [:]
+        for a in axes.reversed() {
+            own[a] = stride
+            stride *= sizes[a]
+        }
+        return union.map { own[$0] ?? 0 }
+    }
+
+    static func union(_ cols: [[Int]]) -> [Int] { Array(Set(cols.joined())).sorted() }
+
+    /// Runs `kernel` over the union of the operands' axes in pieces along the
+    /// innermost axis, split across threads. For operand j, element k of a
+    /// piece is `data_j[bases[j] + k * steps[j]]`.
+    func drive(
+        _ operands: [[Int]], over: [Int]? = nil,
+        _ kernel: (_ out: UnsafeMutablePointer<Double>, _ count: Int, _ bases: UnsafePointer<Int>, _ steps: UnsafePointer<Int>) -> Void
+    ) -> Col {
+        let union = over ?? Space.union(operands)
+        let total = count(union)
+        let strides = operands.map { self.strides(of: $0, in: union) }
+        let inner = union.last.map { sizes[$0] } ?? 1
+        let outerSizes = union.dropLast().map { sizes[$0] }
+        var out = [Double](unsafeUninitializedCapacity: total) { _, n in n = total }
+        let parts = total >= 1 << 16 ? max(1, threads) : 1
+        withoutActuallyEscaping(kernel) { escaping in
+        let kernel = UnsafeSendable(escaping)
+        out.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let outPtr = UnsafeSendable(base)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let from = total * part / parts, to = total * (part + 1) / parts
+                var bases = [Int](repeating: 0, count: operands.count)
+                let steps = strides.map { $0.last ?? 0 }
+                var p = from
+                while p < to {
+                    let c = p % inner
+                    var run = p / inner
+                    let n = min(inner - c, to - p)
+                    for j in operands.indices { bases[j] = c * steps[j] }
+                    var axis = outerSizes.count - 1
+                    while axis >= 0 {
+                        let coord = run % outerSizes[axis]
+                        run /= outerSizes[axis]
+                        for j in operands.indices { bases[j] += coord * strides[j][axis] }
+                        axis -= 1
+                    }
+                    bases.withUnsafeBufferPointer { b in
+                        steps.withUnsafeBufferPointer { s in
+                            if let bp = b.baseAddress, let sp = s.baseAddress { kernel.value(outPtr.value + p, n, bp, sp) }
+                        }
+                    }
+                    p += n
+                }
+            }
+        }
+        }
+        return Col(axes: union, data: out)
+    }
+
+    func map(_ a: Col, _ f: (Double) -> Double) -> Col {
+        a.data.withUnsafeBufferPointer { ap in
+            guard let pa = ap.baseAddress else { return a }
+            return drive([a.axes]) { out, n, b, s in
+                var i = b[0]
+                for k in 0..<n {
+                    out[k] = f(pa[i])
+                    i += s[0]
+                }
+            }
+        }
+    }
+
+    func map(_ a: Col, _ b: Col, _ f: (Double, Double) -> Double) -> Col {
+        a.data.withUnsafeBufferPointer { ap in
+            b.data.withUnsafeBufferPointer { bp in
+                guard let pa = ap.baseAddress, let pb = bp.baseAddress else { return a }
+                return drive([a.axes, b.axes]) { out, n, base, s in
+                    var i = base[0], j = base[1]
+                    for k in 0..<n {
+                        out[k] = f(pa[i], pb[j])
+                        i += s[0]
+                        j += s[1]
+                    }
+                }
+            }
+        }
+    }
+
+    func map(_ a: Col, _ b: Col, _ c: Col, _ f: (Double, Double, Double) -> Double) -> Col {
+        a.data.withUnsafeBufferPointer { ap in
+            b.data.withUnsafeBufferPointer { bp in
+                c.data.withUnsafeBufferPointer { cp in
+                    guard let pa = ap.baseAddress, let pb = bp.baseAddress, let pc = cp.baseAddress else { return a }
+                    return drive([a.axes, b.axes, c.axes]) { out, n, base, s in
+                        var i = base[0], j = base[1], l = base[2]
+                        for k in 0..<n {
+                            out[k] = f(pa[i], pb[j], pc[l])
+                            i += s[0]
+                            j += s[1]
+                            l += s[2]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The column spread over every axis: one value per row of the run.
+    func expand(_ a: Col) -> [Double] {
+        let all = Array(sizes.indices)
+        if a.axes == all { return a.data }
+        return a.data.withUnsafeBufferPointer { ap in
+            guard let pa = ap.baseAddress else { return [] }
+            return drive([a.axes], over: all) { out, n, b, s in
+                var i = b[0]
+                for k in 0..<n {
+                    out[k] = pa[i]
+                    i += s[0]
+                }
+            }.data
+        }
+    }
+}
+
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}
