@@ -73,7 +73,8 @@ public enum Format {
         if x.isNaN || x.isInfinite { return number(x) + " " + currency + per }
         let a = abs(x)
         var body: String
-        if a >= 1e6 {
+        // Decide on the amount as shown: 999,999.999 is $1M, not $1,000,000.00.
+        if (a * 100).rounded() / 100 >= 1e6 {
             let scales: [(Double, String)] = [(1e12, "T"), (1e9, "B"), (1e6, "M")]
             var idx = scales.firstIndex(where: { a >= $0.0 }) ?? 2
             var v = (a / scales[idx].0 * 1000).rounded() / 1000

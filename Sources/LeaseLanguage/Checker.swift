@@ -81,6 +81,10 @@ struct Checker {
                 try expr(f.value)
                 if f.name != "samples" && f.name != "seed" {
                     try checkNewName(f.name, f.nameSpan, what: "a scenario parameter")
+                    if globals.contains(f.name) {
+                        try report(fail("the parameter `\(f.name)` would hide the binding `\(f.name)` inside runs", f.nameSpan,
+                                        help: "rename the parameter, such as `\(f.name)_s`"))
+                    }
                     params.insert(f.name)
                 }
             }
@@ -89,8 +93,8 @@ struct Checker {
         case .fx(let l, let r):
             try expr(l)
             try expr(r)
-        case .use:
-            break
+        case .use(let path, _):
+            try use(path, s.span.file)
         case .expr(let e):
             try expr(e)
         }
@@ -180,6 +184,20 @@ struct Checker {
             try expr(body)
             locals.removeLast()
         }
+    }
+
+    /// Files whose names this check has already taken in, against `use` cycles.
+    private var used: Set<String> = []
+
+    /// Checks a `use`d file and takes in the names it binds. A file that cannot
+    /// be read is left to the run, which reports it where it is used.
+    private mutating func use(_ path: String, _ from: SourceFile) throws(Diagnostic) {
+        let full = Interpreter.resolve(path, from: from)
+        guard used.count < 50, used.insert(full).inserted,
+            let text = try? String(contentsOfFile: full, encoding: .utf8)
+        else { return }
+        let file = SourceFile(name: full, text: text)
+        try check(try Parser.parse(file), file: file)
     }
 
     /// Parameters of scenarios declared earlier in the same script (not yet in the session).

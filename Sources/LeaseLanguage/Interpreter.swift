@@ -60,6 +60,8 @@ package struct Interpreter {
             try use(path, span)
         case .expr(let e):
             let v = try eval(e)
+            // `print(…)` as a statement has already written its line.
+            if case .call("print", _, _) = e.kind, session.functions["print"] == nil { return }
             session.bind("_", v)
             session.output(.value(v))
         }
@@ -103,10 +105,15 @@ package struct Interpreter {
         return codes
     }
 
+    /// A `use` path relative to the file that names it.
+    static func resolve(_ path: String, from file: SourceFile) -> String {
+        let base = file.name.hasPrefix("<") ? FileManager.default.currentDirectoryPath
+            : (file.name as NSString).deletingLastPathComponent
+        return path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
+    }
+
     private mutating func use(_ path: String, _ span: Span) throws(Diagnostic) {
-        let base = span.file.name.hasPrefix("<") ? FileManager.default.currentDirectoryPath
-            : (span.file.name as NSString).deletingLastPathComponent
-        let full = path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
+        let full = Self.resolve(path, from: span.file)
         guard !session.useStack.contains(full) else {
             throw fail("`use` cycle: \(path) is already being run", span)
         }

@@ -127,7 +127,11 @@ enum ModelQueries {
     }
 
     static func paid(_ a: [Value?], _ s: [Span], _ span: Span) throws(Diagnostic) -> Value {
-        return try Builtins.elementwise(a, [0], span) { (b) throws(Diagnostic) -> Value in
+        // A list of years is elementwise; a list of months is one period.
+        var positions = [0]
+        if case .list(let xs)? = a[1], xs.allSatisfy({ if case .quantity = $0 { return true }; return false }) { positions.append(1) }
+        if a.count > 2, case .list? = a[2] { positions.append(1); positions.append(2) }
+        return try Builtins.elementwise(a, positions, span) { (b) throws(Diagnostic) -> Value in
             let c = try Builtins.contract(b[0], s[0])
             if b.count > 2, let to = b[2] {
                 let from = try month(b[1], s[1], "`from`")

@@ -1,5 +1,6 @@
 import Foundation
 import LeaseLanguage
+import LeaseVector
 import Testing
 
 /// The script corpus: every `examples/*.lease` and `Tests/Scripts/**/*.lease`
@@ -58,22 +59,34 @@ enum Corpus {
     }
 
     /// Runs a script in a fresh session; returns its output lines and error.
-    static func run(path: String, text: String) -> ([String], Diagnostic?) {
+    static func run(path: String, text: String, vectorized: Bool = false) -> ([String], Diagnostic?) {
         let lines = Lines()
         let session = Session { event in lines.append(OutputFormat.text.render(event)) }
+        if vectorized { VectorEngine.install(in: session, threads: 2) }
         let error = session.run(SourceFile(name: path, text: text))
         return (lines.all, error)
     }
 }
 
 @Suite struct ScriptTests {
+    /// Every script through the row-by-row evaluator.
     @Test(arguments: Corpus.all)
     func script(_ relative: String) throws {
+        try check(relative, vectorized: false)
+    }
+
+    /// Every script again with scenario runs on the vectorized evaluator.
+    @Test(arguments: Corpus.all)
+    func scriptVectorized(_ relative: String) throws {
+        try check(relative, vectorized: true)
+    }
+
+    func check(_ relative: String, vectorized: Bool) throws {
         let path = Corpus.root.appendingPathComponent(relative).path
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let ex = Corpus.expectations(text)
         #expect(!ex.output.isEmpty || ex.error != nil, "\(relative) has no expectations")
-        let (output, error) = Corpus.run(path: path, text: text)
+        let (output, error) = Corpus.run(path: path, text: text, vectorized: vectorized)
         for (i, want) in ex.output.enumerated() {
             let got = i < output.count ? output[i] : "<no output>"
             #expect(got == want, "\(relative): output line \(i + 1)")
