@@ -103,7 +103,7 @@ public struct RunSummary: Sendable {
         return (0..<bins).map { i in
             let bar = String(repeating: "█", count: top > 0 ? Int((Double(counts[i]) / Double(top) * Double(width)).rounded()) : 0)
             let pad = String(repeating: " ", count: lw - labels[i].count)
-            return "  \(pad)\(labels[i]) │\(bar) \(counts[i])"
+            return "  \(pad)\(labels[i]) │\(bar) \(Format.number(Double(counts[i])))"
         }
     }
 }

@@ -13,7 +13,8 @@ extension Interpreter {
         package var axes: [Int]
     }
 
-    static let maxRows = 500_000_000
+    /// Beyond any machine: the memory check refuses long before this.
+    static let maxRows = 1_000_000_000_000
 
     package static func containsDistribution(_ e: Expr) -> Bool {
         switch e.kind {
@@ -139,8 +140,13 @@ extension Interpreter {
         try checkMemory(rows: plan.rows, columns: plan.parameters.count + 1, bytesPerCell: 48, span)
         var builder = ColumnBuilder()
         var params: [ColumnBuilder] = plan.parameters.map { _ in ColumnBuilder() }
+        let progress = Progress(label: name, rows: plan.rows)
+        defer { progress.finish() }
         for row in 0..<plan.rows {
-            if row & 1023 == 1023, session.interrupt.isRaised { throw fail("interrupted", span) }
+            if row & 1023 == 1023 {
+                if session.interrupt.isRaised { throw fail("interrupted", span) }
+                progress.update(row)
+            }
             let frame = try rowFrame(plan, row)
             for (i, p) in plan.parameters.enumerated() {
                 switch frame[p.name] {
@@ -279,5 +285,36 @@ struct ColumnBuilder {
             RunResult.Column(name: names.count == 1 && names[$0] == "value" ? defaultName : names[$0], values: values[$0],
                              unit: units[$0], isDate: isDate[$0])
         }
+    }
+}
+
+/// A progress line on stderr for runs longer than half a second, only when
+/// stderr is a terminal, erased when the run ends.
+final class Progress {
+    let label: String
+    let rows: Int
+    let start = DispatchTime.now().uptimeNanoseconds
+    let enabled = isatty(2) == 1
+    var shown = false
+    var lastDraw: UInt64 = 0
+
+    init(label: String, rows: Int) {
+        self.label = label
+        self.rows = rows
+    }
+
+    func update(_ row: Int) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now - start > 500_000_000, now - lastDraw > 100_000_000 else { return }
+        lastDraw = now
+        shown = true
+        let pct = Int(Double(row) / Double(max(1, rows)) * 100)
+        let text = "\r  run \(label): \(pct)% (\(Format.number(Double(row))) of \(Format.number(Double(rows))) rows)"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

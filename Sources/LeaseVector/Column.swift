@@ -1,4 +1,5 @@
 import Dispatch
+import LeaseLanguage
 
 /// A column of numbers that varies over some of the run's axes only.
 ///
@@ -20,6 +21,8 @@ struct Col {
 struct Space: Sendable {
     var sizes: [Int]
     var threads: Int
+    /// Raised by Ctrl-C: kernels stop between pieces and the run is abandoned.
+    var interrupt: InterruptFlag?
 
     func count(_ axes: [Int]) -> Int { axes.reduce(1) { $0 * sizes[$1] } }
 
@@ -60,7 +63,10 @@ struct Space: Sendable {
                 var bases = [Int](repeating: 0, count: operands.count)
                 let steps = strides.map { $0.last ?? 0 }
                 var p = from
+                var pieces = 0
                 while p < to {
+                    pieces += 1
+                    if pieces & 63 == 0, interrupt?.isRaised == true { return }
                     let c = p % inner
                     var run = p / inner
                     let n = min(inner - c, to - p)

@@ -28,10 +28,10 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
     {
         lastFallback = nil
         let sizes = plan.sampled ? [plan.rows] : plan.axes
-        let space = Space(sizes: sizes, threads: threads)
-        try interpreter.checkMemory(rows: plan.rows, columns: 2, bytesPerCell: 8, span)
+        let space = Space(sizes: sizes, threads: threads, interrupt: interpreter.session.interrupt)
+        try interpreter.checkMemory(rows: plan.rows, columns: 4, bytesPerCell: 8, span)
         var compiler = Compiler(space: space, interp: interpreter)
-        do throws(Unsupported) {
+        do {
             var env: [String: VNode] = [:]
             var paramColumns: [RunResult.Column] = []
             for (i, p) in plan.parameters.enumerated() {
@@ -71,12 +71,19 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
             } else {
                 try add("value", out)
             }
+            if interpreter.session.interrupt.isRaised { throw Interrupted() }
             return RunResult(scenario: scenario, parameters: paramColumns, outputs: outputs)
-        } catch {
+        } catch is Interrupted {
+            throw Diagnostic(.runtime, "interrupted", at: span)
+        } catch let error as Unsupported {
+            if interpreter.session.interrupt.isRaised { throw Diagnostic(.runtime, "interrupted", at: span) }
             lastFallback = error.reason
             if ProcessInfo.processInfo.environment["LEASE_ENGINE_TRACE"] != nil {
                 FileHandle.standardError.write(Data("lease: running `\(scenario)` row by row: \(error.reason)\n".utf8))
             }
+            return nil
+        } catch {
+            lastFallback = "\(error)"
             return nil
         }
     }
@@ -119,3 +126,5 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         return RunResult.Column(name: name, values: space.expand(c), unit: unit, isDate: isDate)
     }
 }
+
+struct Interrupted: Error {}
