@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "lease", targets: ["lease"]),
+        // For the separate Benchmarks/ package and other embedders.
+        .library(name: "LeaseEngine", targets: ["LeaseCore", "LeaseLanguage", "LeaseVector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
