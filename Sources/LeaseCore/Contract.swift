@@ -58,8 +58,15 @@ public struct Contract: Hashable, Sendable {
     public var currencyUnit: UnitExpr { UnitExpr(unit: Units.currency(currency) ?? 0) }
 
     /// The rate per calendar month, in the rate's currency.
-    public var monthlyRate: Double {
-        rate.value * rate.unit.factor * Units.secondsPerMonth
+    public var monthlyRate: Double { Contract.monthly(rate.value, unit: rate.unit) }
+
+    /// A rate in `unit` (money per time) as money per month: exact when the
+    /// unit already is per month, so `$1M / month` pays exactly $1M.
+    public static func monthly(_ value: Double, unit: UnitExpr) -> Double {
+        guard let cur = unit.moneyCurrency, let ci = Units.currency(cur) else { return value * unit.factor * Units.secondsPerMonth }
+        let perMonth = UnitExpr(terms: [.init(unit: ci, exponent: 1), .init(unit: Units.month, exponent: -1)])
+        if unit == perMonth { return value }
+        return value * unit.factor / perMonth.factor
     }
 
     public var firstMonth: Int { start.monthIndex }

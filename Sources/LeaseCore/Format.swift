@@ -12,6 +12,11 @@ public enum Format {
         if a >= 1e15 || a < 1e-4 { return scientific(x) }
         if x == x.rounded() { return grouped(String(format: "%.0f", x)) }
         let digits = Int(floor(log10(a))) + 1
+        if digits > 6 {
+            // Six significant digits: 1,234,567.5 shows as 1,234,570.
+            let scale = pow(10, Double(digits - 6))
+            return grouped(String(format: "%.0f", (x / scale).rounded() * scale))
+        }
         let decimals = max(0, 6 - digits)
         var s = String(format: "%.\(decimals)f", x)
         if s.contains(".") {

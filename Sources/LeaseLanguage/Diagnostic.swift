@@ -36,14 +36,26 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
             for n in notes { s += "\n  note: \(n)" }
             return s
         }
-        let (line, col) = span.location
-        let text = span.file.line(line)
+        let (line, col0) = span.location
+        var col = col0
+        var text = span.file.line(line)
+        // A very long line is shown as a window around the caret.
+        var clipped = 0
+        if text.count > 160 {
+            let from = max(0, col - 61)
+            let chars = Array(text)
+            let to = min(chars.count, from + 140)
+            text = (from > 0 ? "…" : "") + String(chars[from..<to]) + (to < chars.count ? "…" : "")
+            clipped = from
+            col = col - from + (from > 0 ? 1 : 0)
+        }
         let gutter = String(line)
         let pad = String(repeating: " ", count: gutter.count)
-        var out = "\(bold)\(span.file.name):\(line):\(col):\(reset) \(red)error:\(reset) \(bold)\(message)\(reset)\n"
+        var out = "\(bold)\(span.file.name):\(line):\(col0):\(reset) \(red)error:\(reset) \(bold)\(message)\(reset)\n"
         out += "\(blue)\(pad) |\(reset)\n"
         out += "\(blue)\(gutter) |\(reset) \(text.replacingTabs)\n"
-        let (endLine, endCol) = span.file.location(of: span.end)
+        let (endLine, endCol0) = span.file.location(of: span.end)
+        let endCol = endCol0 - clipped + (clipped > 0 ? 1 : 0)
         let lineLength = text.count
         let caretEnd = endLine == line ? max(endCol, col + 1) : lineLength + 1
         let width = max(1, min(caretEnd, lineLength + 2) - col)

@@ -325,9 +325,26 @@ package struct Interpreter {
             }
             var out: [Value] = []
             var i = 0
+            let calendar = stepQ.unit.terms.count == 1 && stepQ.unit.terms[0].def.calendarMonths != nil
+            let stepDays = stepQ.baseValue / 86400
+            if !calendar, stepDays == stepDays.rounded(), stepDays >= 1, stepDays < 4_000_000 {
+                // Whole-day steps: plain ordinal arithmetic.
+                let n = (b.ordinal - a.ordinal) / Int(stepDays) + 1
+                guard n <= Self.maxListLength else {
+                    throw fail("the range has more than \(Self.maxListLength) elements", span, help: "use a larger step")
+                }
+                if n <= 0 { return .list([]) }
+                out.reserveCapacity(n)
+                for k in 0..<n {
+                    if k & 0xFFFF == 0xFFFF, session.interrupt.isRaised { throw fail("interrupted", span) }
+                    if let d = CalendarDate.fromOrdinal(a.ordinal + k * Int(stepDays)) { out.append(.date(d)) }
+                }
+                return .list(out)
+            }
             while true {
                 let q = Quantity(stepQ.value * Double(i), stepQ.unit)
-                let d = try ops.shift(a, by: q, negate: false, span: span, qSpan: stepE?.span ?? span)
+                // Past the calendar's end there are no more dates to give.
+                guard let d = try? ops.shift(a, by: q, negate: false, span: span, qSpan: stepE?.span ?? span) else { break }
                 if d > b { break }
                 out.append(.date(d))
                 i += 1

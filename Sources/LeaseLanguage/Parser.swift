@@ -33,9 +33,13 @@ struct Parser {
     /// One entry per open bracket: true where newlines are insignificant.
     private var newlineStack: [Bool] = [false]
     private var depth = 0
+    /// Tree depth added by chains such as `a + b + c + …`, each step one level deeper.
+    private var chainDepth = 0
     let file: SourceFile
 
     static let maxDepth = 200
+    /// The deepest tree evaluation, checking and freeing may walk recursively.
+    static let maxTreeDepth = 5_000
 
     init(file: SourceFile, tokens: [Token]) {
         self.file = file
@@ -135,8 +139,21 @@ struct Parser {
         }
     }
 
+    /// One more step of a left-associative chain.
+    private mutating func chainStep() throws(Diagnostic) {
+        chainDepth += 1
+        if depth + chainDepth > Self.maxTreeDepth {
+            throw Diagnostic(.parse, "expression too long (more than \(Self.maxTreeDepth) operations in a row)", at: peek().span,
+                             help: "split it into several `let` bindings, or use `sum([…])`")
+        }
+    }
+
     private mutating func nest() throws(Diagnostic) {
         depth += 1
+        if depth + chainDepth > Self.maxTreeDepth {
+            throw Diagnostic(.parse, "expression too long (more than \(Self.maxTreeDepth) operations in a row)", at: peek().span,
+                             help: "split it into several `let` bindings")
+        }
         if depth > Self.maxDepth {
             throw Diagnostic(.parse, "expression nested too deeply (more than \(Self.maxDepth) levels)", at: peek().span,
                              help: "split it into several `let` bindings")
@@ -279,8 +296,11 @@ struct Parser {
             return Expr(kind: .run(scenario: name, scenarioSpan: nameSpan, body: body), span: kw.span.to(body.span))
         }
         var e = try conditional()
+        let saved = chainDepth
+        defer { chainDepth = saved }
         while peekKind() == .symbol(.arrow) || peekKind() == .keyword(.to) {
             advance()
+            try chainStep()
             let (unit, span) = try unitExpression()
             e = Expr(kind: .convert(e, to: unit, targetSpan: span), span: e.span.to(span))
         }
@@ -312,7 +332,10 @@ struct Parser {
 
     private mutating func orExpr() throws(Diagnostic) -> Expr {
         var e = try andExpr()
+        let saved = chainDepth
+        defer { chainDepth = saved }
         while match(.or) {
+            try chainStep()
             skipNewlines()
             let r = try andExpr()
             e = Expr(kind: .or(e, r), span: e.span.to(r.span))
@@ -322,7 +345,10 @@ struct Parser {
 
     private mutating func andExpr() throws(Diagnostic) -> Expr {
         var e = try notExpr()
+        let saved = chainDepth
+        defer { chainDepth = saved }
         while match(.and) {
+            try chainStep()
             skipNewlines()
             let r = try notExpr()
             e = Expr(kind: .and(e, r), span: e.span.to(r.span))
@@ -380,6 +406,8 @@ struct Parser {
 
     private mutating func sum() throws(Diagnostic) -> Expr {
         var e = try product()
+        let saved = chainDepth
+        defer { chainDepth = saved }
         while true {
             let op: BinaryOp
             switch peekKind() {
@@ -388,6 +416,7 @@ struct Parser {
             default: return e
             }
             let t = advance()
+            try chainStep()
             skipNewlines()
             let r = try product()
             e = Expr(kind: .binary(op: op, lhs: e, rhs: r, opSpan: t.span), span: e.span.to(r.span))
@@ -396,6 +425,8 @@ struct Parser {
 
     private mutating func product() throws(Diagnostic) -> Expr {
         var e = try unary()
+        let saved = chainDepth
+        defer { chainDepth = saved }
         while true {
             let op: BinaryOp
             switch peekKind() {
@@ -404,6 +435,7 @@ struct Parser {
             default: return e
             }
             let t = advance()
+            try chainStep()
             skipNewlines()
             let r = try unary()
             e = Expr(kind: .binary(op: op, lhs: e, rhs: r, opSpan: t.span), span: e.span.to(r.span))
@@ -438,21 +470,20 @@ struct Parser {
 
     private mutating func postfix() throws(Diagnostic) -> Expr {
         var e = try primary()
-        var chain = 0
+        let saved = chainDepth
+        defer { chainDepth = saved }
         while true {
-            chain += 1
-            if chain > 10_000 {
-                throw Diagnostic(.parse, "too many calls, fields or indices in a row", at: e.span)
-            }
             switch peekKind() {
             case .symbol(.dot):
                 advance()
+                try chainStep()
                 guard let (name, span) = fieldName() else {
                     throw Diagnostic(.parse, "expected a field name after `.`, found \(peekKind().display)", at: peek().span)
                 }
                 e = Expr(kind: .field(e, name: name, nameSpan: span), span: e.span.to(span))
             case .symbol(.lbracket):
                 let open = advance()
+                try chainStep()
                 newlineStack.append(true)
                 let i = try expression()
                 let close = try expect(.rbracket, "to close the index opened at column \(open.span.location.column)")
@@ -460,6 +491,7 @@ struct Parser {
                 e = Expr(kind: .index(e, i), span: e.span.to(close.span))
             case .keyword(.with):
                 advance()
+                try chainStep()
                 let (fields, end) = try body()
                 e = Expr(kind: .with(e, fields: fields), span: e.span.to(end))
             case .symbol(.lparen):

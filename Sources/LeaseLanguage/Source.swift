@@ -55,8 +55,9 @@ public struct Span: Sendable, Equatable {
 
     public init(_ file: SourceFile, _ start: Int, _ end: Int) {
         self.file = file
-        self.start = start
-        self.end = max(start, end)
+        let n = file.bytes.count
+        self.start = min(max(0, start), n)
+        self.end = min(max(self.start, end), n)
     }
 
     public func to(_ other: Span) -> Span { Span(file, min(start, other.start), max(end, other.end)) }

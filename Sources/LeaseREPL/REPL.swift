@@ -157,7 +157,7 @@ public final class REPL {
             write(rows.isEmpty ? "nothing bound yet" : rows.joined(separator: "\n"))
         case ":load":
             guard !arg.isEmpty else { return usage(":load FILE") }
-            let path = NSString(string: arg).expandingTildeInPath
+            let path = REPL.expandTilde(arg)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 writeError("error: cannot read \(arg)")
                 return true
@@ -165,7 +165,7 @@ public final class REPL {
             if let d = interruptible({ session.run(SourceFile(name: arg, text: text)) }) { writeError(d.render(color: color)) }
         case ":save":
             guard !arg.isEmpty else { return usage(":save FILE") }
-            let path = NSString(string: arg).expandingTildeInPath
+            let path = REPL.expandTilde(arg)
             do {
                 try session.script().write(toFile: path, atomically: true, encoding: .utf8)
                 write("saved to \(arg)")
@@ -193,6 +193,14 @@ public final class REPL {
             writeError("error: unknown command \(parts[0])\n  help: the commands are \(Completer.commands.joined(separator: " "))")
         }
         return true
+    }
+
+    /// `~/x` is `$HOME/x`, as in a shell.
+    static func expandTilde(_ path: String) -> String {
+        guard path == "~" || path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty else {
+            return path
+        }
+        return home + path.dropFirst()
     }
 
     private func usage(_ s: String) -> Bool {

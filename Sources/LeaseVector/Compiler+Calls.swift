@@ -123,7 +123,7 @@ extension Compiler {
         var fixed: [FieldInit] = []
         for f in fields { if depends(f.value, env) { varying.append(f) } else { fixed.append(f) } }
         var baseNode = try compile(x, env)
-        if !fixed.isEmpty {
+        do {
             guard case .contract(let c) = baseNode, c.monthlyRate == nil, c.discounts == nil, c.escalation == nil, c.end == nil else {
                 throw Unsupported("with on a varying contract")
             }
@@ -138,8 +138,7 @@ extension Compiler {
                     u.dimension == Dimension(.currency(cur.code)) / Dimension(.time)
                 else { throw Unsupported("rate") }
                 if r.data.contains(where: { !$0.isFinite }) { throw Unsupported("rate not finite") }
-                let factor = u.factor, spm = Units.secondsPerMonth
-                c.monthlyRate = space.map(r) { $0 * factor * spm }
+                c.monthlyRate = space.map(r) { Contract.monthly($0, unit: u) }
                 c.currency = u.moneyCurrency
             case "escalation":
                 guard case .num(let e, let u) = try compile(f.value, env), u.dimension.isNone else { throw Unsupported("escalation") }

@@ -85,6 +85,10 @@ struct Compiler {
             let fu = u.factor, ft = target.factor
             return .num(space.map(c) { $0 * fu / ft }, target)
         case .ifThen(let c, let a, let b):
+            if draw != nil, Interpreter.containsDistribution(a) || Interpreter.containsDistribution(b) {
+                // The row-by-row evaluator draws only in the branch it takes.
+                throw Unsupported("a distribution inside `if`")
+            }
             let cond = try compile(c, env)
             guard case .bool(let cc) = cond else { throw Unsupported("if condition") }
             if cc.isScalar { return try compile(cc.data[0] != 0 ? a : b, env) }
