@@ -2,7 +2,7 @@ import Foundation
 import LeaseCore
 
 /// Writes a session as a script that recreates it (`:save`): rates,
-/// clusters, contracts, functions, bindings, then scenarios, with numbers at
+/// clusters, contracts, bindings, functions, then scenarios, with numbers at
 /// full precision so a reloaded session gives the same answers.
 extension Session {
     public func script() -> String {
@@ -10,7 +10,7 @@ extension Session {
         out.append(contentsOf: fxSources)
         for k in model.clusters { out.append(SourceWriter.declaration(k)) }
         for c in model.contracts { out.append(SourceWriter.declaration(c)) }
-        for name in functionOrder { if let f = functions[name] { out.append(f.source) } }
+        // Bindings are literals, so they come before the functions that may read them.
         for name in globalOrder where name != "_" {
             guard let v = globals[name] else { continue }
             if case .cluster(let k) = v, model.cluster(named: name) == k { continue }
@@ -21,6 +21,7 @@ extension Session {
                 out.append("# `\(name)` (a \(v.typeName)) cannot be written as a literal; recompute it")
             }
         }
+        for name in functionOrder { if let f = functions[name] { out.append(f.source) } }
         for name in scenarioOrder { if let s = scenarios[name] { out.append(s.source) } }
         return out.joined(separator: "\n") + "\n"
     }
@@ -98,7 +99,7 @@ enum SourceWriter {
 
     static func quantity(_ q: Quantity) -> String {
         if q.unit.isEmpty { return q.value < 0 ? "(\(number(q.value)))" : number(q.value) }
-        if q.unit.isPercent && q.value >= 0 { return number(q.value) + "%" }
+        if q.unit.isPercent { return q.value >= 0 ? number(q.value) + "%" : "(" + number(q.value) + "%)" }
         let u = unit(q.unit)
         let body = u.hasPrefix(" / ") ? "\(number(q.value))\(u)" : "\(number(q.value)) \(u)"
         return "(\(body))"
