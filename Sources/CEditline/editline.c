@@ -27,6 +27,11 @@ void ced_install_sigint(void) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; /* no SA_RESTART: a blocking read returns EINTR */
   sigaction(SIGINT, &sa, NULL);
+  /* A parent may have started us with SIGINT blocked; Ctrl-C must work. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int ced_take_interrupt(void) { int v = interrupted; interrupted = 0; return v; }

@@ -79,9 +79,13 @@ public struct RunSummary: Sendable {
         var lines: [String] = []
         for col in result.outputs {
             let st = Self.stats(col.values)
-            func f(_ x: Double) -> String { Format.quantity(Quantity(x, col.unit)) }
+            func f(_ x: Double) -> String {
+                if col.isDate, x.isFinite, let d = CalendarDate.fromOrdinal(Int(x.rounded(.down))) { return d.description }
+                return Format.quantity(Quantity(x, col.unit))
+            }
             let title = result.outputs.count > 1 ? "\(col.name): " : ""
-            lines.append("\(title)n = \(Format.number(Double(st.n)))  mean = \(f(st.mean))  sd = \(f(st.sd))")
+            let sd = col.isDate ? Format.number(st.sd) + " days" : f(st.sd)
+            lines.append("\(title)n = \(Format.number(Double(st.n)))  mean = \(f(st.mean))  sd = \(sd)")
             lines.append("min = \(f(st.min))  p5 = \(f(st.p5))  p50 = \(f(st.p50))  p95 = \(f(st.p95))  max = \(f(st.max))")
             lines.append(contentsOf: Self.histogram(col.values, min: st.min, max: st.max, label: f))
         }

@@ -59,7 +59,7 @@ public final class Completer {
         let expr = String(chars[i...])
         guard !expr.isEmpty, expr.first?.isLetter == true || expr.first == "_" else { return [] }
         guard case .success(let v) = session.evaluate(expr, name: "<completion>") else { return [] }
-        return Language.fields(of: v).filter { $0.hasPrefix(prefix) }
+        return Language.fields(of: v).filter { $0.hasPrefix(prefix) }.sorted()
     }
 
     func paths(_ partial: String) -> (String, [String]) {
@@ -72,7 +72,7 @@ public final class Completer {
             dir = ""
             base = partial
         }
-        let listDir = dir.isEmpty ? "." : (dir.hasPrefix("~") ? NSString(string: dir).expandingTildeInPath : dir)
+        let listDir = dir.isEmpty ? "." : REPL.expandTilde(dir)
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: listDir) else { return (partial, []) }
         var out: [String] = []
         for e in entries.sorted() where e.hasPrefix(base) && (!e.hasPrefix(".") || base.hasPrefix(".")) {

@@ -95,6 +95,7 @@ public enum Help {
 
     static let scenarios = """
         scenario grid { discount: 0% .. 60% step 10%; notice_on: 2026-06-01 .. 2027-06-01 step 1 month }
+        scenario sweep { rate: $1B/month .. $1.5B/month step $100M/month }
         scenario mc { rate: uniform($1.0B, $1.5B) / month; samples: 100_000; seed: 42 }
         run mc: npv(anthropic with {rate: rate}, 8%)
         Distributions: uniform normal lognormal triangular pert choice

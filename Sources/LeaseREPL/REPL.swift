@@ -83,9 +83,9 @@ public final class REPL {
         }
         while true {
             guard let input = readStatement() else {
-                if let e = editor as? EditlineEditor, e.lastWasInterrupt {
-                    write("")
-                    continue
+                if let e = editor as? EditlineEditor {
+                    write("")  // after ^C a fresh line; after ^D the shell's prompt starts on its own line
+                    if e.lastWasInterrupt { continue }
                 }
                 return
             }

@@ -119,6 +119,7 @@ extension Compiler {
     /// `c with {…}`: rate, discounts and escalation may vary by row; other
     /// fields must be constants and are applied by the scalar evaluator.
     mutating func with(_ x: Expr, _ fields: [FieldInit], _ env: [String: VNode]) throws(Unsupported) -> VNode {
+        guard Set(fields.map(\.name)).count == fields.count else { throw Unsupported("a field given twice in `with`") }
         var varying: [FieldInit] = []
         var fixed: [FieldInit] = []
         for f in fields { if depends(f.value, env) { varying.append(f) } else { fixed.append(f) } }
@@ -221,7 +222,9 @@ extension Compiler {
                 guard case .date(let a, _)? = nodes[1], case .date(let b, _) = toNode else { throw Unsupported("paid range") }
                 return .num(try Payments.sum(c, space: space, from: try monthIndexColumn(a), to: try monthIndexColumn(b), annualRate: nil, emptyIfReversed: true), money)
             }
-            guard case .num(let y, let u)? = nodes[1], u.dimension.isNone else { throw Unsupported("paid period") }
+            guard case .num(let y0, let u)? = nodes[1], u.dimension.isNone else { throw Unsupported("paid period") }
+            let factor = u.factor
+            let y = space.map(y0) { $0 * factor }
             if y.data.contains(where: { !($0 == $0.rounded() && $0 >= 1 && $0 <= 9999) }) { throw Unsupported("paid year") }
             let from = space.map(y) { $0 * 12 }, to = space.map(y) { $0 * 12 + 11 }
             return .num(try Payments.sum(c, space: space, from: from, to: to, annualRate: nil, emptyIfReversed: true), money)

@@ -70,6 +70,10 @@ struct Compiler {
             guard case .bool(let c) = try compile(x, env) else { throw Unsupported("not") }
             return .bool(space.map(c) { $0 != 0 ? 0 : 1 })
         case .and(let a, let b), .or(let a, let b):
+            if draw != nil, Interpreter.containsDistribution(b) {
+                // The row-by-row evaluator skips the right side's draws when the left decides.
+                throw Unsupported("a distribution after `and`/`or`")
+            }
             guard case .bool(let x) = try compile(a, env), case .bool(let y) = try compile(b, env) else {
                 throw Unsupported("and/or")
             }
@@ -107,6 +111,7 @@ struct Compiler {
         case .with(let x, let fields):
             return try with(x, fields, env)
         case .record(let fields):
+            guard Set(fields.map(\.name)).count == fields.count else { throw Unsupported("a field given twice") }
             var out: [(name: String, node: VNode)] = []
             for f in fields { out.append((f.name, try compile(f.value, env))) }
             return .record(out)
