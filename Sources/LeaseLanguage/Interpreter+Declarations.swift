@@ -147,8 +147,8 @@ extension Interpreter {
             guard case .quantity(let q) = v, q.dimension == Dimension(.time) else {
                 throw fail("`notice` must be a duration, such as `90 days`\(dimNote(v))", at("notice"))
             }
-            guard q.value >= 0, q.baseValue / 86400 < 3_650_000 else {
-                throw fail("`notice` must be a duration from 0 up to 10,000 years", at("notice"))
+            guard q.value >= 0, q.baseValue < 9000 * Units.secondsPerYear else {
+                throw fail("`notice` must be a duration from 0 up to 9,000 years", at("notice"))
             }
             notice = q
         }

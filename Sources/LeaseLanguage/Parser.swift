@@ -155,7 +155,7 @@ struct Parser {
                              help: "split it into several `let` bindings")
         }
         if depth > Self.maxDepth {
-            throw Diagnostic(.parse, "expression nested too deeply (more than \(Self.maxDepth) levels)", at: peek().span,
+            throw Diagnostic(.parse, "expression nested too deeply", at: peek().span,
                              help: "split it into several `let` bindings")
         }
     }
@@ -486,7 +486,13 @@ struct Parser {
                 try chainStep()
                 newlineStack.append(true)
                 let i = try expression()
-                let close = try expect(.rbracket, "to close the index opened at column \(open.span.location.column)")
+                let close = peek()
+                guard close.kind == .symbol(.rbracket) else {
+                    // The column is worked out only for the error: it costs a scan of the file.
+                    throw Diagnostic(.parse, "expected `]` to close the index opened at column \(open.span.location.column), found \(close.kind.display)",
+                                     at: close.span)
+                }
+                advance()
                 newlineStack.removeLast()
                 e = Expr(kind: .index(e, i), span: e.span.to(close.span))
             case .keyword(.with):

@@ -72,7 +72,8 @@ struct RunScripts: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(name: [.short, .customLong("eval")], help: "Evaluate an expression or statements and exit.")
+    @Option(name: [.short, .customLong("eval")], parsing: .unconditionalSingleValue,
+            help: "Evaluate an expression or statements and exit.")
     var expressions: [String] = []
 
     @ArgumentParser.Argument(help: "Scripts to run in order, sharing one session.")
