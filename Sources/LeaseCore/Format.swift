@@ -17,14 +17,7 @@ public enum Format {
             let scale = pow(10, Double(digits - 6))
             return grouped(String(format: "%.0f", (x / scale).rounded() * scale))
         }
-        let decimals = max(0, 6 - digits)
-        var s = String(format: "%.\(decimals)f", x)
-        if s.contains(".") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
-        }
-        if s == "-0" { s = "0" }
-        return grouped(s)
+        return trimmed(x, decimals: max(0, 6 - digits))
     }
 
     static func scientific(_ x: Double) -> String {

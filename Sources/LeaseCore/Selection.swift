@@ -61,59 +61,51 @@ public enum Selection {
         work.withUnsafeMutableBufferPointer { a in
             var lo = 0
             for idx in order {
-                let h = Double(n - 1) * min(1, max(0, ps[idx]))
-                let k = Int(h.rounded(.down))
-                select(a, k, lo: lo)
-                var v = a[k]
-                if k + 1 < n, h > Double(k) {
-                    var next = a[k + 1]
-                    for i in (k + 1)..<n where a[i] < next { next = a[i] }
-                    v = v + (h - Double(k)) * (next - v)
-                }
-                out[idx] = v
-                lo = k
+                let p = min(1, max(0, ps[idx]))
+                out[idx] = percentile(a, p, lo: lo, hi: n)
+                lo = Int((Double(n - 1) * p).rounded(.down))
             }
         }
         return out
+    }
+
+    /// The p-th percentile of `a` where only `a[lo..<hi]` can hold order
+    /// statistic k, everything at or after `hi` being no smaller: selects k
+    /// there, then interpolates towards the next order statistic.
+    static func percentile(_ a: UnsafeMutableBufferPointer<Double>, _ p: Double, lo: Int, hi: Int) -> Double {
+        let n = a.count
+        let h = Double(n - 1) * p
+        let k = Int(h.rounded(.down))
+        select(a, k, lo: lo, hi: hi)
+        guard k + 1 < n, h > Double(k) else { return a[k] }
+        // The next order statistic: the smallest after k in this region, or
+        // the first of the region above it (already the smallest there).
+        var next = hi < n ? a[hi] : Double.infinity
+        if k + 1 < hi { for i in (k + 1)..<hi where a[i] < next { next = a[i] } }
+        return a[k] + (h - Double(k)) * (next - a[k])
     }
 
     /// The 5th, 50th and 95th percentiles: the median first, then the two
     /// tails in their halves, side by side on two threads.
     public static func summary(_ values: [Double]) -> (p5: Double, p50: Double, p95: Double) {
         let n = values.count
-        guard n > 0 else { return (.nan, .nan, .nan) }
+        // Small inputs: the tails may share order statistics with the median.
+        guard n >= 1024 else {
+            let ps = percentiles(values, [0.05, 0.5, 0.95])
+            return (ps[0], ps[1], ps[2])
+        }
         var work = values
         return work.withUnsafeMutableBufferPointer { a -> (Double, Double, Double) in
-            func at(_ p: Double, lo: Int, hi: Int) -> Double {
-                let h = Double(n - 1) * p
-                let k = Int(h.rounded(.down))
-                select(a, k, lo: lo, hi: hi)
-                guard k + 1 < n, h > Double(k) else { return a[k] }
-                // The next order statistic: the smallest after k in this region,
-                // or the first of the region above it.
-                var next = hi < n ? a[hi] : Double.infinity
-                if k + 1 < hi { for i in (k + 1)..<hi where a[i] < next { next = a[i] } }
-                return a[k] + (h - Double(k)) * (next - a[k])
-            }
-            let h50 = Double(n - 1) * 0.5
-            let k50 = Int(h50.rounded(.down))
-            let p50 = at(0.5, lo: 0, hi: n)
+            let k50 = Int((Double(n - 1) * 0.5).rounded(.down))
+            let p50 = percentile(a, 0.5, lo: 0, hi: n)
             let box = UnsafeSendableBuffer(a)
             var tails = [0.0, 0.0]
             tails.withUnsafeMutableBufferPointer { t in
                 let out = UnsafeSendableBuffer(t)
                 DispatchQueue.concurrentPerform(iterations: 2) { i in
-                    let a = box.buffer
-                    func tail(_ p: Double, lo: Int, hi: Int) -> Double {
-                        let h = Double(n - 1) * p
-                        let k = Int(h.rounded(.down))
-                        select(a, k, lo: lo, hi: hi)
-                        guard k + 1 < n, h > Double(k) else { return a[k] }
-                        var next = hi < n ? a[hi] : Double.infinity
-                        if k + 1 < hi { for j in (k + 1)..<hi where a[j] < next { next = a[j] } }
-                        return a[k] + (h - Double(k)) * (next - a[k])
-                    }
-                    out.buffer[i] = i == 0 ? tail(0.05, lo: 0, hi: k50) : tail(0.95, lo: min(k50 + 1, n - 1), hi: n)
+                    out.buffer[i] = i == 0
+                        ? percentile(box.buffer, 0.05, lo: 0, hi: k50)
+                        : percentile(box.buffer, 0.95, lo: k50 + 1, hi: n)
                 }
             }
             return (tails[0], p50, tails[1])
