@@ -80,7 +80,7 @@ public struct RunSummary: Sendable {
         for col in result.outputs {
             let st = Self.stats(col.values)
             func f(_ x: Double) -> String {
-                if col.isDate, x.isFinite, let d = CalendarDate.fromOrdinal(Int(x.rounded(.down))) { return d.description }
+                if col.isDate, x.isFinite, abs(x) < 1e9, let d = CalendarDate.fromOrdinal(Int(x.rounded(.down))) { return d.description }
                 return Format.quantity(Quantity(x, col.unit))
             }
             let title = result.outputs.count > 1 ? "\(col.name): " : ""

@@ -36,6 +36,7 @@ package enum Distributions {
             }
             _ = d0
             return Axis(values: xs, isDate: true, isMonth: months) { x in
+                guard x.isFinite, abs(x) < 1e9 else { return .date(CalendarDate(year: 1, month: 1) ?? d0) }
                 let i = Int(x.rounded(.down))
                 let d = months ? CalendarDate.fromMonthIndex(i) : CalendarDate.fromOrdinal(i)
                 return d.map { .date($0) } ?? .date(CalendarDate(year: 1, month: 1) ?? d0)

@@ -185,7 +185,9 @@ extension Interpreter {
             case "p50": x = s.p50
             default: x = s.p95
             }
-            if c.isDate, name != "sd", let d = CalendarDate.fromOrdinal(Int(x.rounded(.down))) { return .date(d) }
+            if c.isDate, name != "sd", x.isFinite, abs(x) < 1e9, let d = CalendarDate.fromOrdinal(Int(x.rounded(.down))) {
+                return .date(d)
+            }
             return .quantity(Quantity(x, c.isDate ? UnitExpr(unit: Units.day) : c.unit))
         }
         if r.outputs.count == 1, let c = r.outputs.first { return stat(c) }
@@ -202,7 +204,11 @@ extension Interpreter {
             var cells: [String] = []
             for c in columns {
                 let x = c.value(at: i)
-                if c.isDate { cells.append(CalendarDate.fromOrdinal(Int(x))?.description ?? "") } else { cells.append(JSON.number(x)) }
+                if c.isDate {
+                    cells.append(x.isFinite && abs(x) < 1e9 ? CalendarDate.fromOrdinal(Int(x))?.description ?? "" : "")
+                } else {
+                    cells.append(JSON.number(x))
+                }
             }
             text += cells.joined(separator: ",") + "\n"
         }

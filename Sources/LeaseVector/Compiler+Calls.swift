@@ -287,6 +287,7 @@ extension Compiler {
         if axis.isDate {
             let isMonth = axis.isMonth
             let ords = space.map(col) { x in
+                guard x.isFinite, Swift.abs(x) < 1e9 else { return .nan }
                 let i = Int(x.rounded(.down))
                 let d = isMonth ? CalendarDate.fromMonthIndex(i) : CalendarDate.fromOrdinal(i)
                 return d.map { Double($0.ordinal) } ?? .nan
