@@ -142,7 +142,10 @@ package enum Builtins {
             return (out, unit)
         case .quantity(let q): return ([q.value], q.unit)
         case .result(let r):
-            guard let col = r.outputs.first else { return ([], .none) }
+            guard r.outputs.count == 1, let col = r.outputs.first else {
+                throw fail("`\(fname)` needs one column; this run has \(r.outputs.count): \(r.outputs.map(\.name).joined(separator: ", "))", s,
+                           help: "use the run's fields, such as `r.mean`, which answer for every column")
+            }
             return (col.values, col.unit)
         default:
             throw fail("`\(fname)` needs a list of numbers, not a \(v.typeName)", s)
@@ -210,6 +213,17 @@ package enum Builtins {
             guard xs.count > 1 else { throw fail("`sd` needs at least two values", s[0]) }
             return .quantity(Quantity(RunSummary.stats(xs).sd, u))
         case "percentile":
+            // A run with several output columns answers with a record, one field per column.
+            if case .result(let r)? = a[0], r.outputs.count > 1 {
+                var fields: [(name: String, value: Value)] = []
+                for c in r.outputs {
+                    let one = RunResult(scenario: r.scenario, parameters: [], outputs: [c])
+                    var b = a
+                    b[0] = .result(one)
+                    fields.append((c.name, try call(name, b, s, span, &interp)))
+                }
+                return .record(Record(fields))
+            }
             let (xs, u) = try numbers(a[0], s[0], name)
             guard !xs.isEmpty else { throw fail("`percentile` of an empty list", s[0]) }
             // One percentile selects in linear time; several share one sort.

@@ -42,7 +42,15 @@ extension Session {
             guard let v = globals[name] else { continue }
             if case .cluster = v, model.cluster(named: name) != nil { continue }
             if case .contract = v, model.contract(named: name) != nil { continue }
-            var text = Format.value(v).split(separator: "\n").first.map(String.init) ?? ""
+            var text: String
+            switch v {
+            case .contract(let c):
+                text = "\(c.lessor) → \(c.lessee) on \(c.cluster.name), \(c.start) to \(c.end), \(Format.quantity(c.rate))"
+            case .cluster(let k):
+                text = "\(Format.quantity(k.power)), \(Format.quantity(k.gpus))"
+            default:
+                text = Format.value(v).split(separator: "\n").first.map(String.init) ?? ""
+            }
             if text.count > 60 { text = String(text.prefix(57)) + "…" }
             rows.append((name, v.typeName, text))
         }
