@@ -113,6 +113,9 @@ int ced_open(const char *program, ced_completer completer, void *context) {
   el_set(el, EL_ADDFN, "lease-complete", "complete a name, field, unit or command", complete_fn);
   el_set(el, EL_BIND, "^I", "lease-complete", NULL);
   el_source(el, NULL); /* the user's ~/.editrc, after our defaults */
+  /* `bind -v` in ~/.editrc replaces the key map, Tab included: bind Tab
+   * again in whichever map is now in force. */
+  el_set(el, EL_BIND, "^I", "lease-complete", NULL);
   return 0;
 }
 
