@@ -441,6 +441,21 @@ struct TerminalTests {
         try term.prompt()
     }
 
+    @Test("Tab completes in vi mode set by ~/.editrc")
+    func completeNameViMode() throws {
+        let box = try TerminalSandbox()
+        try "lease:bind -v\n".write(toFile: box.dir + "/.editrc", atomically: true, encoding: .utf8)
+        let term = try box.start()
+        defer { term.terminate() }
+        try term.enter("let principal_amount = 5")
+        term.send("princ")
+        term.send("\t")
+        try term.expect("ipal_amount")
+        term.send("\r")
+        try term.expect("\n5\n")
+        try term.prompt()
+    }
+
     @Test("Tab completes a field after a dot")
     func completeField() throws {
         let box = try TerminalSandbox()
