@@ -257,24 +257,7 @@ struct DifferentialTests {
 
     // MARK: 3. The spec's section 7 examples
 
-    static let colossus = """
-        cluster colossus1 {
-          owner: "xAI"
-          site: "Memphis, TN"
-          power: 300 MW
-          gpus: 220_000 gpu
-        }
-
-        contract anthropic {
-          lessor: "xAI"
-          lessee: "Anthropic"
-          cluster: colossus1
-          start: 2026-05
-          end: 2029-05
-          rate: $1.25B / month
-          discounts: [2026-05: 50%, 2026-06: 50%]   # assumed: the size is not public
-          notice: 90 days
-        }
+    static let colossus = Fixtures.colossus + "\n" + """
         scenario grid {                                  # a cartesian product
           notice_on: 2026-06-01 .. 2029-02-01 step 1 day
           discount: 0% .. 60% step 10%

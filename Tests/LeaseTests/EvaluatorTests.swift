@@ -7,25 +7,7 @@ import Testing
 /// errors with spans (LANGUAGE.md sections 2–5).
 @Suite("Evaluator")
 struct EvaluatorTests {
-    static let colossus = """
-        cluster colossus1 {
-          owner: "xAI"
-          site: "Memphis, TN"
-          power: 300 MW
-          gpus: 220_000 gpu
-        }
-
-        contract anthropic {
-          lessor: "xAI"
-          lessee: "Anthropic"
-          cluster: colossus1
-          start: 2026-05
-          end: 2029-05
-          rate: $1.25B / month
-          discounts: [2026-05: 50%, 2026-06: 50%]   # assumed: the size is not public
-          notice: 90 days
-        }
-        """
+    static let colossus = Fixtures.colossus
 
     // MARK: The running example
 
