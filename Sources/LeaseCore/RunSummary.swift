@@ -26,24 +26,15 @@ public struct RunSummary: Sendable {
     /// sorting; the passes over a large column run on two threads.
     public static func stats(_ values: [Double]) -> Stats {
         let n = values.count
-        let parts = n >= 1 << 16 ? 2 : 1
-        var partial = [(CompensatedSum, Double, Double)](repeating: (CompensatedSum(), .infinity, -.infinity), count: parts)
-        values.withUnsafeBufferPointer { v in
-            let vb = UnsafeSendableConst(v)
-            partial.withUnsafeMutableBufferPointer { out in
-                let ob = UnsafeSendableBuffer(out)
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    var acc = CompensatedSum()
-                    var lo = Double.infinity, hi = -Double.infinity
-                    for i in (n * part / parts)..<(n * (part + 1) / parts) {
-                        let x = vb.buffer[i]
-                        acc.add(x)
-                        if x < lo { lo = x }
-                        if x > hi { hi = x }
-                    }
-                    ob.buffer[part] = (acc, lo, hi)
-                }
+        let partial = chunks(values, initial: (CompensatedSum(), Double.infinity, -Double.infinity)) { chunk in
+            var acc = CompensatedSum()
+            var lo = Double.infinity, hi = -Double.infinity
+            for x in chunk {
+                acc.add(x)
+                if x < lo { lo = x }
+                if x > hi { hi = x }
             }
+            return (acc, lo, hi)
         }
         var acc = CompensatedSum()
         var lo = Double.infinity, hi = -Double.infinity
@@ -53,26 +44,38 @@ public struct RunSummary: Sendable {
             hi = max(hi, h)
         }
         let mean = n > 0 ? acc.value / Double(n) : .nan
-        var sqParts = [Double](repeating: 0, count: parts)
-        values.withUnsafeBufferPointer { v in
-            let vb = UnsafeSendableConst(v)
-            sqParts.withUnsafeMutableBufferPointer { out in
-                let ob = UnsafeSendableBuffer(out)
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    var sq = CompensatedSum()
-                    for i in (n * part / parts)..<(n * (part + 1) / parts) {
-                        let d = vb.buffer[i] - mean
-                        sq.add(d * d)
-                    }
-                    ob.buffer[part] = sq.value
-                }
+        let sqParts = chunks(values, initial: 0.0) { chunk in
+            var sq = CompensatedSum()
+            for x in chunk {
+                let d = x - mean
+                sq.add(d * d)
             }
+            return sq.value
         }
         var sq = CompensatedSum()
         for x in sqParts { sq.add(x) }
         let sd = n > 1 ? (sq.value / Double(n - 1)).squareRoot() : 0
         let ps = Selection.summary(values)
         return Stats(n: n, mean: mean, sd: sd, min: n > 0 ? lo : .nan, p5: ps.p5, p50: ps.p50, p95: ps.p95, max: n > 0 ? hi : .nan)
+    }
+
+    /// `body` over each of two halves of a large column, side by side, or
+    /// over the whole of a small one; one result per part, in order.
+    static func chunks<T>(_ values: [Double], initial: T, _ body: @escaping (UnsafeBufferPointer<Double>.SubSequence) -> T) -> [T] {
+        let n = values.count
+        let parts = n >= 1 << 16 ? 2 : 1
+        var out = [T](repeating: initial, count: parts)
+        values.withUnsafeBufferPointer { v in
+            let vb = UnsafeSendableConst(v)
+            let work = UncheckedBody(body)
+            out.withUnsafeMutableBufferPointer { o in
+                let ob = UnsafeSendableBuffer(o)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    ob.buffer[part] = work.body(vb.buffer[(n * part / parts)..<(n * (part + 1) / parts)])
+                }
+            }
+        }
+        return out
     }
 
     public var text: String {
@@ -115,4 +118,9 @@ public struct RunSummary: Sendable {
 struct UnsafeSendableConst<T>: @unchecked Sendable {
     let buffer: UnsafeBufferPointer<T>
     init(_ b: UnsafeBufferPointer<T>) { buffer = b }
+}
+
+struct UncheckedBody<T>: @unchecked Sendable {
+    let body: (UnsafeBufferPointer<Double>.SubSequence) -> T
+    init(_ b: @escaping (UnsafeBufferPointer<Double>.SubSequence) -> T) { body = b }
 }

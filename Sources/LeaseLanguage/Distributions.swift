@@ -34,7 +34,6 @@ package enum Distributions {
                 guard case .date(let d)? = a else { throw Builtins.fail("the arguments of `\(name)` must all be dates", spans[i]) }
                 xs.append(Double(months ? d.monthIndex : d.ordinal))
             }
-            _ = d0
             return Axis(values: xs, isDate: true, isMonth: months) { x in
                 guard x.isFinite, abs(x) < 1e9 else { return .date(CalendarDate(year: 1, month: 1) ?? d0) }
                 let i = Int(x.rounded(.down))

@@ -25,11 +25,10 @@ extension Interpreter {
             guard case .string(let x) = v else { throw fail("`\(f)` must be a string, not a \(v.typeName)", s, help: "write `\(f): \"…\"`") }
             return x
         }
-        guard let (pv, ps) = values["power"], case .quantity(let power) = pv, power.dimension == Dimension(.power) else {
+        guard let (pv, _) = values["power"], case .quantity(let power) = pv, power.dimension == Dimension(.power) else {
             let s = values["power"]?.1 ?? span
             throw fail("`power` must be a power, such as `300 MW`\(dimNote(values["power"]?.0))", s)
         }
-        _ = ps
         guard power.value >= 0 else { throw fail("`power` cannot be negative", values["power"]?.1 ?? span) }
         guard let (gv, gs) = values["gpus"], case .quantity(var gpus) = gv else {
             throw fail("`gpus` must be a count of accelerators, such as `220_000 gpu`", values["gpus"]?.1 ?? span)

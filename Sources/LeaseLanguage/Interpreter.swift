@@ -163,17 +163,7 @@ package struct Interpreter {
             return try combineBool(l, r, a.span, b.span) { $0 || $1 }
         case .binary(let op, let l, let r, let opSpan):
             let a = try eval(l), b = try eval(r)
-            do throws(Diagnostic) {
-                return try ops.binary(op, a, b, opSpan: opSpan, lhs: l.span, rhs: r.span)
-            } catch {
-                var d = error
-                if d.message.hasPrefix("cannot add") || d.message.hasPrefix("cannot subtract")
-                    || d.message.hasPrefix("cannot compare")
-                {
-                    d.span = l.span.to(r.span)
-                }
-                throw d
-            }
+            return try ops.binary(op, a, b, opSpan: opSpan, lhs: l.span, rhs: r.span)
         case .convert(let x, let unit, let targetSpan):
             return try ops.convert(try eval(x), to: unit, span: x.span, targetSpan: targetSpan)
         case .ifThen(let c, let a, let b):
@@ -363,10 +353,6 @@ package struct Interpreter {
                     throw fail("the step must have the range's dimension (\(a.dimension))", stepE?.span ?? span)
                 }
                 sv = s.converted(to: a.unit).value
-            } else if !a.unit.isEmpty && !a.unit.isPercent {
-                sv = 1
-            } else if a.unit.isPercent {
-                sv = 1
             }
             guard sv > 0, sv.isFinite, a.value.isFinite, bv.isFinite else {
                 throw fail("the step of a range must be positive", stepE?.span ?? span)

@@ -52,7 +52,7 @@ struct Operators {
     func binary(_ op: BinaryOp, _ a: Value, _ b: Value, opSpan: Span, lhs: Span, rhs: Span) throws(Diagnostic) -> Value {
         if op == .equal || op == .notEqual, !isNumeric(a) || !isNumeric(b) {
             if case .list = a {} else if case .list = b {} else {
-                let eq = try equal(a, b, opSpan)
+                let eq = try equal(a, b, lhs.to(rhs))
                 return .bool(op == .equal ? eq : !eq)
             }
         }
@@ -102,7 +102,7 @@ struct Operators {
     func scalar(_ op: BinaryOp, _ a: Value, _ b: Value, opSpan: Span, lhs: Span, rhs: Span) throws(Diagnostic) -> Value {
         switch (a, b) {
         case (.quantity(let x), .quantity(let y)):
-            return try quantities(op, x, y, opSpan)
+            return try quantities(op, x, y, opSpan, operands: lhs.to(rhs))
         case (.date(let d), .quantity(let q)) where op == .add || op == .subtract:
             return .date(try shift(d, by: q, negate: op == .subtract, span: opSpan, qSpan: rhs))
         case (.quantity(let q), .date(let d)) where op == .add:
@@ -143,10 +143,11 @@ struct Operators {
         }
     }
 
-    func quantities(_ op: BinaryOp, _ x: Quantity, _ y: Quantity, _ span: Span) throws(Diagnostic) -> Value {
+    /// A dimension mismatch points at both operands (`operands`), anything else at the operator.
+    func quantities(_ op: BinaryOp, _ x: Quantity, _ y: Quantity, _ span: Span, operands: Span) throws(Diagnostic) -> Value {
         switch op {
         case .add, .subtract:
-            guard x.dimension == y.dimension else { throw mismatch(op == .add ? "add" : "subtract", x, y, span) }
+            guard x.dimension == y.dimension else { throw mismatch(op == .add ? "add" : "subtract", x, y, operands) }
             let yv = y.unit == x.unit ? y.value : y.converted(to: x.unit).value
             return .quantity(Quantity(op == .add ? x.value + yv : x.value - yv, x.unit))
         case .multiply:
@@ -168,7 +169,7 @@ struct Operators {
             let n = Int(e)
             return .quantity(Quantity(pow(x.value, e), x.unit.power(n)))
         default:
-            guard x.dimension == y.dimension else { throw mismatch("compare", x, y, span) }
+            guard x.dimension == y.dimension else { throw mismatch("compare", x, y, operands) }
             let a = x.value, b = y.unit == x.unit ? y.value : y.converted(to: x.unit).value
             switch op {
             case .equal: return .bool(a == b)

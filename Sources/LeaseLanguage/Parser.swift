@@ -536,7 +536,7 @@ struct Parser {
             return Expr(kind: .literal(.bool(false)), span: t.span)
         case .identifier(let name):
             advance()
-            if peekKind() == .symbol(.lparen) && !ignoresNewlinesBeforeParen(t) {
+            if peekKind() == .symbol(.lparen) {
                 return try call(name, t.span)
             }
             if let u = Units.index(name) { return Expr(kind: .unit(UnitExpr(unit: u)), span: t.span) }
@@ -574,8 +574,6 @@ struct Parser {
         }
     }
 
-    /// A call's `(` must follow the name on the same line at top level.
-    private func ignoresNewlinesBeforeParen(_ name: Token) -> Bool { false }
 
     /// `300 MW`: a unit written after a number binds tighter than `*` and `/`.
     private mutating func withUnit(_ q: Quantity, _ span: Span) throws(Diagnostic) -> Expr {

@@ -256,16 +256,15 @@ extension Compiler {
         } catch {
             throw Unsupported("distribution arguments")
         }
-        let (seed, key, rows) = (d.seed, d.key, d.rows)
-        let template = Col(axes: [0], data: [])
+        let (seed, key) = (d.seed, d.key)
+        // A sample's single axis 0 is its rows: element k of a piece is row b[0] + k.
         func column(_ xs: [Double], _ isDate: Bool) -> Col {
-            space.drive([template.axes]) { out, n, b, _ in
+            space.drive([[0]]) { out, n, b, _ in
                 for k in 0..<n {
                     out[k] = Distributions.coordinate(name, xs, isDate: isDate, seed: seed, key: key, row: UInt64(b[0] + k), index: index)
                 }
             }
         }
-        _ = rows
         guard let axis else {
             guard case .list(let xs)? = values[0] else { throw Unsupported("choice") }
             let idx = column([Double(xs.count)], false)

@@ -14,7 +14,7 @@ struct Compiler {
     let space: Space
     var interp: Interpreter
     /// Set while a sampled parameter compiles: distributions draw into columns.
-    var draw: (seed: UInt64, key: UInt64, counter: UInt64, rows: Int)?
+    var draw: (seed: UInt64, key: UInt64, counter: UInt64)?
     var inlineDepth = 0
 
     init(space: Space, interp: Interpreter) {

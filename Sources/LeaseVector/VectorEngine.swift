@@ -40,7 +40,7 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
                     if let vs = p.values {
                         node = VNode.constant(vs[0])
                     } else {
-                        compiler.draw = (plan.seed, CounterRNG.key(p.name), 0, plan.rows)
+                        compiler.draw = (plan.seed, CounterRNG.key(p.name), 0)
                         node = try compiler.compile(p.expr, [:])
                         compiler.draw = nil
                     }
