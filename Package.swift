@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "LeaseLanguage", dependencies: ["LeaseCore"]),
         // Scenario runs column by column, across threads.
         .target(name: "LeaseVector", dependencies: ["LeaseCore", "LeaseLanguage"]),
+        // Sharded runs: partial files, the mergeable sketch, merging parts.
+        .target(name: "LeaseShard", dependencies: ["LeaseCore"]),
         // Fixed-signature wrappers around libedit's variadic C API.
         .target(name: "CEditline", linkerSettings: [.linkedLibrary("edit")]),
         // The interactive session: line editors, commands, completion.
@@ -26,13 +28,13 @@ let package = Package(
         .executableTarget(
             name: "lease",
             dependencies: [
-                "LeaseREPL", "LeaseLanguage", "LeaseVector",
+                "LeaseREPL", "LeaseLanguage", "LeaseVector", "LeaseShard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Test support: start a program on a new pseudo-terminal (forkpty).
         .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal", linkerSettings: [.linkedLibrary("util")]),
         .testTarget(
             name: "LeaseTests",
-            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseVector", "LeaseREPL", "CPseudoTerminal"]),
+            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseVector", "LeaseREPL", "LeaseShard", "CPseudoTerminal"]),
     ]
 )
