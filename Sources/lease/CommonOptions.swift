@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import LeaseLanguage
+import LeaseREPL
+import LeaseVector
+
+/// Options every way of running lease shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text, json or csv.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Worker threads for scenario runs (default: every core).")
+    var threads: Int?
+
+    @Flag(name: .long, help: "Never colour output (also: the NO_COLOR environment variable).")
+    var noColor = false
+
+    func validate() throws {
+        if let t = threads, t < 1 || t > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
+    }
+
+    /// Colour only on a terminal, and never when asked not to.
+    var errorColor: Bool {
+        !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(2) == 1
+    }
+
+    func session() -> Session {
+        let fmt = format
+        let session = Session { event in
+            let line = fmt.render(event)
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        session.threads = threads ?? 0
+        if ProcessInfo.processInfo.environment["LEASE_ENGINE"] != "scalar" {
+            VectorEngine.install(in: session, threads: threads ?? 0)
+        }
+        return session
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
