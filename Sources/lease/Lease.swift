@@ -15,6 +15,7 @@ struct Lease: ParsableCommand {
         subcommands: [
             RunScripts.self,
             Check.self,
+            Merge.self,
         ],
         defaultSubcommand: RunScripts.self)
 
