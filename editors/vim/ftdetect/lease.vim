@@ -1,0 +1,2 @@
+" lease scripts
+autocmd BufRead,BufNewFile *.lease setfiletype lease
