@@ -37,10 +37,33 @@ public struct Expr: Sendable {
 
     public var kind: Kind
     public var span: Span
+    /// The type the checker found; nil until the expression is checked.
+    public var type: LType?
+    /// For a call of a user function: the body as checked for this call's
+    /// argument types.
+    public var function: FunctionInstance?
 
-    public init(kind: Kind, span: Span) {
+    public init(kind: Kind, span: Span, type: LType? = nil) {
         self.kind = kind
         self.span = span
+        self.type = type
+    }
+}
+
+/// A user function checked for one signature of argument types: its typed
+/// body and result type. Recursive calls share the instance being checked.
+public final class FunctionInstance: @unchecked Sendable {
+    public let name: String
+    public let parameterTypes: [LType]
+    /// Set once the body has been checked.
+    public internal(set) var body: Expr?
+    public internal(set) var result: LType?
+    /// The error found in the body for this signature, reported at each call.
+    var failure: Diagnostic?
+
+    init(name: String, parameterTypes: [LType]) {
+        self.name = name
+        self.parameterTypes = parameterTypes
     }
 }
 

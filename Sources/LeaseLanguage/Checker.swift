@@ -1,250 +1,327 @@
+import Foundation
 import LeaseCore
 
-/// Resolves names before anything runs: unknown names (with a did-you-mean),
-/// names that would shadow a unit or a built-in, calls with the wrong
-/// arguments, and unknown declaration fields. A script with such an error
-/// does not start.
+/// The static checker (LANGUAGE.md section 9): before anything runs, it
+/// resolves every name and infers the type and dimension of every
+/// expression, and returns the checked tree both evaluators read.
+///
+/// A script with a check error does not start. In `collectAll` mode (for
+/// `lease check`) the checker recovers at statement boundaries and reports
+/// every error; a statement that fails binds its names as `any`, so one
+/// mistake is not reported again at each use.
 struct Checker {
     let session: Session
-    /// Names bound so far: the session's and those this script binds.
-    private var globals: Set<String>
-    private var functions: [String: [String]]
-    private var scenarios: Set<String>
-    private var locals: [Set<String>] = []
     var collectAll = false
-    private(set) var errors: [Diagnostic] = []
+    var errors: [Diagnostic] = []
+    var warnings: [Diagnostic] = []
+
+    /// Types of the bindings so far: the session's, then this script's.
+    var globals: [String: LType]
+    var functions: [String: FunctionDecl]
+    var scenarios: [String: ScenarioDecl]
+    /// Parameter types of scenarios declared in the statements being checked.
+    var scenarioTypes: [String: [LType.Field]] = [:]
+    /// Currency pairs with a declared rate, in program order.
+    var rates: [(String, String)]
+    /// Lessor and lessee names with the currencies of their contracts.
+    var parties: [String: Set<String>] = [:]
+    /// The parameters in scope: a function's, or a run's; innermost only.
+    var locals: [String: LType]? = nil
+    /// Inside a sampled scenario parameter, where distributions draw.
+    var drawing = false
+    /// Instances of user functions by argument types, and those being checked.
+    var instances: [String: [[LType]: FunctionInstance]] = [:]
+    var checking: [FunctionInstance] = []
+    /// Instances whose recursive calls were typed from another branch, and
+    /// the one a pending-recursion signal was last raised for.
+    var pendingSeen: Set<ObjectIdentifier> = []
+    var lastPending: FunctionInstance?
+    /// Files being checked, outermost first, against `use` cycles.
+    var files: [String] = []
+
+    static let maxInstances = 64
+    static let maxRecursionSignatures = 12
 
     init(session: Session) {
         self.session = session
-        globals = Set(session.globals.keys)
-        functions = session.functions.mapValues(\.params)
-        scenarios = Set(session.scenarios.keys)
+        globals = session.globals.mapValues { LType.of($0) }
+        functions = session.functions
+        scenarios = session.scenarios
+        rates = session.model.rates.map { ($0.from, $0.to) }
+        for c in session.model.contracts {
+            parties[c.lessor, default: []].insert(c.currency)
+            parties[c.lessee, default: []].insert(c.currency)
+        }
     }
 
-    private mutating func report(_ d: Diagnostic) throws(Diagnostic) {
+    // MARK: Reporting
+
+    func fail(_ m: String, _ s: Span?, help: String? = nil) -> Diagnostic { Diagnostic(.check, m, at: s, help: help) }
+
+    mutating func report(_ d: Diagnostic) throws(Diagnostic) {
         if !collectAll { throw d }
         errors.append(d)
     }
 
-    mutating func check(_ statements: [Statement], file: SourceFile) throws(Diagnostic) {
-        for s in statements { try statement(s) }
+    mutating func warn(_ m: String, _ s: Span, help: String? = nil) {
+        warnings.append(Diagnostic(.check, m, at: s, help: help, severity: .warning))
     }
 
-    private func fail(_ m: String, _ s: Span, help: String? = nil) -> Diagnostic { Diagnostic(.check, m, at: s, help: help) }
+    // MARK: Statements
 
-    /// Refuses a user name that is a unit, a keyword-like built-in, or reserved.
-    private mutating func checkNewName(_ name: String, _ span: Span, what: String) throws(Diagnostic) {
-        if Units.isUnitName(name) {
-            try report(fail("`\(name)` is a unit and cannot be used as \(what)", span,
-                            help: "choose another name, such as `\(name)_` or `my_\(name)`"))
+    /// Checks statements in order; returns them with every expression typed.
+    mutating func check(_ statements: [Statement], file: SourceFile) throws(Diagnostic) -> [Statement] {
+        let pushed = !files.contains(file.name)
+        if pushed { files.append(file.name) }
+        defer { if pushed { files.removeLast() } }
+        var out: [Statement] = []
+        out.reserveCapacity(statements.count)
+        for s in statements {
+            do throws(Diagnostic) {
+                out.append(try statement(s))
+            } catch {
+                if !collectAll || error.isPendingRecursion { throw error }
+                errors.append(error)
+                poison(s)
+                out.append(s)
+            }
+        }
+        return out
+    }
+
+    /// After a failed statement, its names are bound as `any`.
+    private mutating func poison(_ s: Statement) {
+        switch s.kind {
+        case .let(let name, _, _), .cluster(let name, _, _): globals[name] = .any
+        case .contract(let name, _, _): globals[name] = .contract(currency: nil)
+        case .scenario(let name, _, let fields):
+            scenarioTypes[name] = fields.filter { !Self.scenarioSettings.contains($0.name) }.map { LType.Field($0.name, .any) }
+            if scenarios[name] == nil { scenarios[name] = ScenarioDecl(name: name, fields: fields, source: "") }
+        default: break
         }
     }
 
-    private mutating func statement(_ s: Statement) throws(Diagnostic) {
+    static let scenarioSettings: Set<String> = ["samples", "seed"]
+
+    /// Refuses a user name that is a unit.
+    private mutating func checkNewName(_ name: String, _ span: Span, what: String) throws(Diagnostic) {
+        if Units.isUnitName(name) {
+            throw fail("`\(name)` is a unit and cannot be used as \(what)", span,
+                       help: "choose another name, such as `\(name)_` or `my_\(name)`")
+        }
+    }
+
+    private mutating func statement(_ s: Statement) throws(Diagnostic) -> Statement {
+        var s = s
         switch s.kind {
         case .let(let name, let span, let value):
-            try expr(value)
             try checkNewName(name, span, what: "a name")
             if functions[name] != nil {
-                try report(fail("`\(name)` is a function", span, help: "choose another name for the value"))
+                throw fail("`\(name)` is a function", span, help: "choose another name for the value")
             }
-            globals.insert(name)
+            let v = try expr(value)
+            globals[name] = v.type ?? .any
+            s.kind = .let(name: name, nameSpan: span, value: v)
         case .fn(let name, let span, let params, let body):
             try checkNewName(name, span, what: "a function name")
             if Builtins.specs[name] != nil {
-                try report(fail("`\(name)` is a built-in function and cannot be redefined", span,
-                                help: "choose another name, such as `my_\(name)`"))
+                throw fail("`\(name)` is a built-in function and cannot be redefined", span,
+                           help: "choose another name, such as `my_\(name)`")
             }
             var seen = Set<String>()
             for p in params {
                 try checkNewName(p.name, p.span, what: "a parameter")
-                if !seen.insert(p.name).inserted { try report(fail("the parameter `\(p.name)` appears twice", p.span)) }
+                if !seen.insert(p.name).inserted { throw fail("the parameter `\(p.name)` appears twice", p.span) }
             }
-            functions[name] = params.map(\.name)
-            locals.append(seen)
-            try expr(body)
-            locals.removeLast()
+            let decl = FunctionDecl(name: name, params: params.map(\.name), body: body, source: s.span.file.slice(s.span))
+            functions[name] = decl
+            instances[name] = nil
+            // Names are resolved now; types at each call, with its arguments.
+            try resolveNames(body, params: seen, function: name)
         case .cluster(let name, let span, let fields):
             try checkNewName(name, span, what: "a cluster name")
-            try declaration(fields, allowed: Cluster.fieldNames, kind: "cluster")
-            globals.insert(name)
+            let typed = try declarationFields(fields, kind: .cluster, name: name, nameSpan: span)
+            globals[name] = .cluster
+            s.kind = .cluster(name: name, nameSpan: span, fields: typed)
         case .contract(let name, let span, let fields):
             try checkNewName(name, span, what: "a contract name")
-            try declaration(fields, allowed: Contract.fieldNames, kind: "contract")
-            globals.insert(name)
+            let typed = try declarationFields(fields, kind: .contract, name: name, nameSpan: span)
+            let currency = typed.first { $0.name == "rate" }?.value.type?.dimension?.currency?.code
+            globals[name] = .contract(currency: currency)
+            for f in typed where f.name == "lessor" || f.name == "lessee" {
+                if let p = Self.literalString(f.value), let currency { parties[p, default: []].insert(currency) }
+            }
+            s.kind = .contract(name: name, nameSpan: span, fields: typed)
         case .scenario(let name, let span, let fields):
             try checkNewName(name, span, what: "a scenario name")
-            var seen = Set<String>()
-            var params = Set<String>()
-            for f in fields {
-                if !seen.insert(f.name).inserted { try report(fail("the field `\(f.name)` is given twice", f.nameSpan)) }
-                try expr(f.value)
-                if f.name != "samples" && f.name != "seed" {
-                    try checkNewName(f.name, f.nameSpan, what: "a scenario parameter")
-                    if globals.contains(f.name) {
-                        try report(fail("the parameter `\(f.name)` would hide the binding `\(f.name)` inside runs", f.nameSpan,
-                                        help: "rename the parameter, such as `\(f.name)_s`"))
-                    }
-                    params.insert(f.name)
-                }
-            }
-            scenarios.insert(name)
-            pendingScenarioParams[name] = params
+            let (typed, params) = try scenarioFields(name, fields, span)
+            scenarios[name] = ScenarioDecl(name: name, fields: typed, source: s.span.file.slice(s.span))
+            scenarioTypes[name] = params
+            s.kind = .scenario(name: name, nameSpan: span, fields: typed)
         case .fx(let l, let r):
-            try expr(l)
-            try expr(r)
-        case .use(let path, _):
-            try use(path, s.span.file)
-        case .expr(let e):
-            try expr(e)
-        }
-    }
-
-    private mutating func declaration(_ fields: [FieldInit], allowed: [String], kind: String) throws(Diagnostic) {
-        var seen = Set<String>()
-        for f in fields {
-            if !allowed.contains(f.name) {
-                try report(fail("a \(kind) has no field `\(f.name)`", f.nameSpan,
-                                help: Suggest.didYouMean(f.name, allowed) ?? "fields: " + allowed.joined(separator: ", ")))
-            }
-            if !seen.insert(f.name).inserted { try report(fail("the field `\(f.name)` is given twice", f.nameSpan)) }
-            try expr(f.value)
-        }
-    }
-
-    private func known(_ name: String) -> Bool {
-        if name == "_" { return true }
-        if locals.contains(where: { $0.contains(name) }) { return true }
-        return globals.contains(name)
-    }
-
-    private var candidates: [String] {
-        Array(globals) + locals.flatMap { $0 } + Array(functions.keys) + Builtins.names
-    }
-
-    private mutating func expr(_ e: Expr) throws(Diagnostic) {
-        switch e.kind {
-        case .literal, .unit: break
-        case .string(let pieces):
-            for p in pieces { if case .expr(let x) = p { try expr(x) } }
-        case .name(let n):
-            if !known(n) {
-                if functions[n] != nil || Builtins.specs[n] != nil {
-                    try report(fail("`\(n)` is a function; call it with arguments: `\(n)(…)`", e.span))
-                } else {
-                    let hint = Suggest.didYouMean(n, candidates + Array(Units.byName.keys))
-                    try report(fail("unknown name `\(n)`", e.span,
-                                    help: hint ?? "bind it first with `let \(n) = …`"))
+            let tl = try expr(l), tr = try expr(r)
+            func currency(_ e: Expr, _ side: String) throws(Diagnostic) -> String? {
+                guard let t = e.type else { return nil }
+                if t.isAny { return nil }
+                guard let d = t.dimension, let c = d.currency, c.exponent == 1, d.factors.count == 1 else {
+                    throw fail("the \(side) side of `fx` must be an amount of one currency, not \(Self.describe(t))", e.span,
+                               help: "write `fx 1 USD = 1500 KRW`")
                 }
+                return c.code
             }
-        case .negate(let x), .not(let x): try expr(x)
-        case .binary(_, let l, let r, _), .and(let l, let r), .or(let l, let r):
-            try expr(l)
-            try expr(r)
-        case .convert(let x, _, _): try expr(x)
+            let a = try currency(tl, "left"), b = try currency(tr, "right")
+            if let a, let b {
+                guard a != b else { throw fail("an exchange rate needs two different currencies", s.span) }
+                rates.append((a, b))
+            }
+            s.kind = .fx(lhs: tl, rhs: tr)
+        case .use(let path, let span):
+            try use(path, span)
+        case .expr(let e):
+            s.kind = .expr(try expr(e))
+        }
+        return s
+    }
+
+    // MARK: use
+
+    /// Checks a `use`d file in place: its bindings are this script's. A file
+    /// that cannot be read is left to the run, which says so where it is used.
+    private mutating func use(_ path: String, _ span: Span) throws(Diagnostic) {
+        let full = Interpreter.resolve(path, from: span.file)
+        if files.contains(full) || files.contains(where: { Self.sameFile($0, full) }) {
+            throw fail("`use` cycle: \(path) is already being run", span,
+                       help: "\(full) uses itself through the chain " + (files + [full]).map { ($0 as NSString).lastPathComponent }.joined(separator: " → "))
+        }
+        guard files.count < 50 else { throw fail("`use` nested too deeply", span) }
+        guard let text = try? String(contentsOfFile: full, encoding: .utf8) else { return }
+        let file = SourceFile(name: full, text: text)
+        files.append(full)
+        defer { files.removeLast() }
+        let statements = try Parser.parse(file)
+        _ = try check(statements, file: file)
+    }
+
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        let ra = (a as NSString).resolvingSymlinksInPath, rb = (b as NSString).resolvingSymlinksInPath
+        return ra == rb || (ra as NSString).standardizingPath == (rb as NSString).standardizingPath
+    }
+
+    // MARK: Names in a function body
+
+    /// A function's body is typed at each call; at its declaration every name
+    /// it mentions must already mean something.
+    private mutating func resolveNames(_ e: Expr, params: Set<String>, function: String) throws(Diagnostic) {
+        var problems: [Diagnostic] = []
+        walk(e) { x in
+            switch x.kind {
+            case .name(let n):
+                if n == "_" || params.contains(n) || globals[n] != nil { return }
+                if n == function || functions[n] != nil || Builtins.specs[n] != nil {
+                    problems.append(fail("`\(n)` is a function; call it with arguments: `\(n)(…)`", x.span))
+                } else {
+                    problems.append(unknownName(n, x.span, extra: Array(params)))
+                }
+            case .call(let n, let span, _):
+                if functions[n] == nil && Builtins.specs[n] == nil && n != function {
+                    problems.append(unknownFunction(n, span))
+                }
+            case .run(let n, let span, _):
+                if scenarios[n] == nil { problems.append(unknownScenario(n, span)) }
+            default: break
+            }
+        }
+        if let first = problems.first { throw first }
+    }
+
+    /// Calls `f` on `e` and every expression inside it (not inside runs' bodies' parameters).
+    func walk(_ e: Expr, _ f: (Expr) -> Void) {
+        f(e)
+        switch e.kind {
+        case .literal, .unit, .name: break
+        case .string(let ps): for p in ps { if case .expr(let x) = p { walk(x, f) } }
+        case .negate(let x), .not(let x), .convert(let x, _, _), .field(let x, _, _): walk(x, f)
+        case .binary(_, let l, let r, _), .and(let l, let r), .or(let l, let r), .index(let l, let r):
+            walk(l, f)
+            walk(r, f)
         case .ifThen(let c, let a, let b):
-            try expr(c)
-            try expr(a)
-            try expr(b)
-        case .range(let a, let b, let st):
-            try expr(a)
-            try expr(b)
-            if let st { try expr(st) }
-        case .call(let name, let nameSpan, let args):
-            for a in args { try expr(a.value) }
-            try call(name, nameSpan, args, e.span)
-        case .field(let x, _, _): try expr(x)
-        case .index(let x, let i):
-            try expr(x)
-            try expr(i)
-        case .with(let x, let fields):
-            try expr(x)
-            for f in fields { try expr(f.value) }
-        case .list(let xs): for x in xs { try expr(x) }
+            walk(c, f)
+            walk(a, f)
+            walk(b, f)
+        case .range(let a, let b, let s):
+            walk(a, f)
+            walk(b, f)
+            if let s { walk(s, f) }
+        case .call(_, _, let args): for a in args { walk(a.value, f) }
+        case .with(let x, let fs):
+            walk(x, f)
+            for fi in fs { walk(fi.value, f) }
+        case .list(let xs): for x in xs { walk(x, f) }
         case .map(let ps):
             for p in ps {
-                try expr(p.key)
-                try expr(p.value)
+                walk(p.key, f)
+                walk(p.value, f)
             }
-        case .record(let fs): for f in fs { try expr(f.value) }
-        case .run(let name, let span, let body):
-            guard scenarios.contains(name) else {
-                try report(fail("unknown scenario `\(name)`", span,
-                                help: Suggest.didYouMean(name, Array(scenarios)) ?? "declare it with `scenario \(name) { … }`"))
-                return
-            }
-            // The scenario's parameters are bound while the body runs.
-            var params = Set<String>()
-            if let pending = pendingScenarioParams[name] {
-                params = pending
-            } else if let decl = session.scenarios[name] {
-                for f in decl.fields where f.name != "samples" && f.name != "seed" { params.insert(f.name) }
-            }
-            locals.append(params)
-            try expr(body)
-            locals.removeLast()
+        case .record(let fs): for fi in fs { walk(fi.value, f) }
+        case .run(_, _, let body):
+            // A run's body sees its scenario's parameters; it is checked when it runs.
+            _ = body
         }
     }
 
-    /// Files whose names this check has already taken in, against `use` cycles.
-    private var used: Set<String> = []
+    // MARK: Suggestions
 
-    /// Checks a `use`d file and takes in the names it binds. A file that cannot
-    /// be read is left to the run, which reports it where it is used.
-    private mutating func use(_ path: String, _ from: SourceFile) throws(Diagnostic) {
-        let full = Interpreter.resolve(path, from: from)
-        guard used.count < 50, used.insert(full).inserted,
-            let text = try? String(contentsOfFile: full, encoding: .utf8)
-        else { return }
-        let file = SourceFile(name: full, text: text)
-        try check(try Parser.parse(file), file: file)
+    /// "Did you mean" among names of the same kind first: values, then
+    /// functions, then units; never an ISO code for a lower-case typo, and a
+    /// party's name as the string it should be.
+    func unknownName(_ n: String, _ span: Span, extra: [String] = []) -> Diagnostic {
+        if parties[n] != nil {
+            return fail("unknown name `\(n)`", span, help: "a party is named by a string: write \"\(n)\"")
+        }
+        let values = Array(globals.keys) + (locals.map { Array($0.keys) } ?? []) + extra
+        if let hint = Suggest.didYouMean(n, values) ?? Suggest.prefix(n, values)
+            ?? Suggest.didYouMean(n, Array(functions.keys) + Builtins.names)
+        {
+            return fail("unknown name `\(n)`", span, help: hint)
+        }
+        let lower = n.first?.isLowercase == true
+        let units = Units.byName.keys.filter { !(lower && Currency.codes.contains($0)) }
+        if let hint = Suggest.didYouMean(n, Array(units)) { return fail("unknown name `\(n)`", span, help: hint) }
+        if let p = Suggest.closest(to: n, in: Array(parties.keys)) {
+            return fail("unknown name `\(n)`", span, help: "a party is named by a string: did you mean \"\(p)\"?")
+        }
+        return fail("unknown name `\(n)`", span, help: "bind it first with `let \(n) = …`")
     }
 
-    /// Parameters of scenarios declared earlier in the same script (not yet in the session).
-    private var pendingScenarioParams: [String: Set<String>] = [:]
+    func unknownFunction(_ n: String, _ span: Span) -> Diagnostic {
+        var help = Suggest.didYouMean(n, Array(functions.keys) + Builtins.names)
+        if globals[n] != nil || locals?[n] != nil { help = "`\(n)` is a value, not a function; to multiply, write `\(n) * (…)`" }
+        return fail("unknown function `\(n)`", span, help: help ?? "see `:help` for the built-in functions")
+    }
 
-    private mutating func call(_ name: String, _ nameSpan: Span, _ args: [Argument], _ span: Span) throws(Diagnostic) {
-        let params: [String]
-        let required: Int
-        if let p = functions[name] {
-            params = p
-            required = p.count
-        } else if let spec = Builtins.specs[name] {
-            if spec.variadic { return }
-            params = spec.params
-            required = spec.required
-        } else {
-            var help = Suggest.didYouMean(name, Array(functions.keys) + Builtins.names)
-            if known(name) { help = "`\(name)` is a value, not a function; to multiply, write `\(name) * (…)`" }
-            try report(fail("unknown function `\(name)`", nameSpan, help: help ?? "see `:help` for the built-in functions"))
-            return
-        }
-        var filled = Array(repeating: false, count: params.count)
-        var next = 0
-        for a in args {
-            if let label = a.label {
-                guard let i = params.firstIndex(of: label) else {
-                    try report(fail("`\(name)` has no parameter `\(label)`", a.labelSpan ?? span,
-                                    help: Suggest.didYouMean(label, params) ?? "its parameters: \(params.joined(separator: ", "))"))
-                    return
-                }
-                if filled[i] { try report(fail("`\(label)` is given twice", a.labelSpan ?? span)) }
-                filled[i] = true
-            } else {
-                while next < params.count && filled[next] { next += 1 }
-                guard next < params.count else {
-                    try report(fail("too many arguments to `\(name)`: it takes \(params.count)", a.value.span,
-                                    help: "`\(name)(\(params.joined(separator: ", ")))`"))
-                    return
-                }
-                filled[next] = true
-                next += 1
+    func unknownScenario(_ n: String, _ span: Span) -> Diagnostic {
+        fail("unknown scenario `\(n)`", span,
+             help: Suggest.didYouMean(n, Array(scenarios.keys)) ?? "declare it with `scenario \(n) { … }`")
+    }
+
+    /// The text of a string literal without interpolation.
+    static func literalString(_ e: Expr) -> String? {
+        switch e.kind {
+        case .literal(.string(let s)): return s
+        case .string(let ps):
+            var out = ""
+            for p in ps {
+                guard case .text(let t) = p else { return nil }
+                out += t
             }
+            return out
+        default: return nil
         }
-        for i in 0..<required where !filled[i] {
-            try report(fail("missing argument `\(params[i])` in the call to `\(name)`", span,
-                            help: "`\(name)(\(params.joined(separator: ", ")))`"))
-            return
-        }
+    }
+
+    /// A type for messages: dimensions name themselves, others their kind.
+    static func describe(_ t: LType) -> String {
+        if case .quantity(let d, _) = t { return d.isNone ? "a plain number" : d.description }
+        return t.name
     }
 }

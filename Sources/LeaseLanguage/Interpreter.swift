@@ -112,23 +112,30 @@ package struct Interpreter {
         return path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
     }
 
+    /// A path as one name for the same file, however it was reached.
+    static func canonical(_ path: String) -> String {
+        ((path as NSString).resolvingSymlinksInPath as NSString).standardizingPath
+    }
+
     private mutating func use(_ path: String, _ span: Span) throws(Diagnostic) {
         let full = Self.resolve(path, from: span.file)
-        guard !session.useStack.contains(full) else {
-            throw fail("`use` cycle: \(path) is already being run", span)
+        guard !session.useStack.contains(Self.canonical(full)) else {
+            throw fail("`use` cycle: \(path) is already being run", span,
+                       help: "a file cannot use itself, directly or through the files it uses")
         }
         guard session.useStack.count < 50 else { throw fail("`use` nested too deeply", span) }
         guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
             throw fail("cannot read \(path)", span, help: "paths in `use` are relative to the script that uses them")
         }
         let file = SourceFile(name: full, text: text)
-        session.useStack.append(full)
+        session.useStack.append(Self.canonical(full))
         defer { session.useStack.removeLast() }
         let statements = try Parser.parse(file)
         var checker = Checker(session: session)
-        try checker.check(statements, file: file)
+        checker.files = session.useStack
+        let checked = try checker.check(statements, file: file)
         var inner = Interpreter(session: session)
-        for s in statements { try inner.execute(s) }
+        for s in checked { try inner.execute(s) }
     }
 
     // MARK: Expressions

@@ -59,18 +59,34 @@ public final class Session: @unchecked Sendable {
         fxSources = []
     }
 
+    /// Where check warnings go (`file:line:col: warning: …`); the script goes on.
+    public var warn: @Sendable (Diagnostic) -> Void = { _ in }
+
     /// Parses, checks and runs a whole script. Returns the first error, with
     /// everything before it done and everything after it not.
     @discardableResult
-    public func run(_ file: SourceFile) -> Diagnostic? {
+    public func run(_ file: SourceFile) -> Diagnostic? { run([file]) }
+
+    /// Checks the files as one session, in order, and only then runs them:
+    /// an error anywhere means nothing runs.
+    @discardableResult
+    public func run(_ files: [SourceFile]) -> Diagnostic? {
         interrupt.clear()
         return LargeStack.run { () -> Diagnostic? in
             do throws(Diagnostic) {
-                let statements = try Parser.parse(file)
                 var checker = Checker(session: self)
-                try checker.check(statements, file: file)
+                var checked: [(SourceFile, [Statement])] = []
+                for file in files {
+                    let statements = try Parser.parse(file)
+                    checked.append((file, try checker.check(statements, file: file)))
+                }
+                for w in checker.warnings { self.warn(w) }
                 var interp = Interpreter(session: self)
-                for s in statements { try interp.execute(s) }
+                for (file, statements) in checked {
+                    self.useStack = [Interpreter.canonical(file.name)]
+                    defer { self.useStack = [] }
+                    for s in statements { try interp.execute(s) }
+                }
                 return nil
             } catch {
                 return error
@@ -78,17 +94,49 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    /// Parses and checks without running; every error found, not just the first.
-    public func check(_ file: SourceFile) -> [Diagnostic] {
+    /// Parses and checks without running; every error and warning found, in order.
+    public func check(_ file: SourceFile) -> [Diagnostic] { check([file]) }
+
+    /// Checks the files as one session, in order, recovering at statement
+    /// boundaries; runs nothing.
+    public func check(_ files: [SourceFile]) -> [Diagnostic] {
         LargeStack.run { () -> [Diagnostic] in
+            var checker = Checker(session: self)
+            checker.collectAll = true
+            var out: [Diagnostic] = []
+            for file in files {
+                do throws(Diagnostic) {
+                    let statements = try Parser.parse(file)
+                    _ = try checker.check(statements, file: file)
+                } catch {
+                    out.append(error)
+                }
+            }
+            return (out + checker.errors + checker.warnings).sorted { a, b in
+                guard let x = a.span, let y = b.span else { return false }
+                let fx = files.firstIndex { $0 === x.file } ?? Int.max, fy = files.firstIndex { $0 === y.file } ?? Int.max
+                if fx != fy { return fx < fy }
+                return x.start < y.start
+            }
+        }
+    }
+
+    /// The static type of an expression, from the checker alone: nothing is
+    /// evaluated, so a run of any size answers at once.
+    public func typeOf(_ source: String, name: String = "<type>") -> Result<LType, Diagnostic> {
+        let file = SourceFile(name: name, text: source)
+        return LargeStack.run { () -> Result<LType, Diagnostic> in
             do throws(Diagnostic) {
                 let statements = try Parser.parse(file)
+                guard statements.count == 1, case .expr = statements[0].kind else {
+                    throw Diagnostic(.parse, "expected one expression", at: statements.first?.span)
+                }
                 var checker = Checker(session: self)
-                checker.collectAll = true
-                try checker.check(statements, file: file)
-                return checker.errors
+                let checked = try checker.check(statements, file: file)
+                guard case .expr(let e) = checked[0].kind else { return .success(.any) }
+                return .success(e.type ?? .any)
             } catch {
-                return [error]
+                return .failure(error)
             }
         }
     }
@@ -99,11 +147,12 @@ public final class Session: @unchecked Sendable {
         return LargeStack.run { () -> Result<Value, Diagnostic> in
             do throws(Diagnostic) {
                 let statements = try Parser.parse(file)
-                guard statements.count == 1, case .expr(let e) = statements[0].kind else {
+                guard statements.count == 1, case .expr = statements[0].kind else {
                     throw Diagnostic(.parse, "expected one expression", at: statements.first?.span)
                 }
                 var checker = Checker(session: self)
-                try checker.check(statements, file: file)
+                let checked = try checker.check(statements, file: file)
+                guard case .expr(let e) = checked[0].kind else { return .success(.list([])) }
                 var interp = Interpreter(session: self)
                 return .success(try interp.eval(e))
             } catch {

@@ -6,25 +6,35 @@ import LeaseVector
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Parse and check scripts without running them; print nothing when they are fine.")
+        abstract: "Check scripts as one session, in order, without running them; print nothing when they are fine.",
+        discussion: "Reports every error (and warning) with file:line:col; exits 1 if there is an error.")
 
     @OptionGroup var options: CommonOptions
 
-    @ArgumentParser.Argument(help: "Scripts to check.")
+    @Flag(name: .long, help: "Treat warnings as errors.")
+    var strict = false
+
+    @ArgumentParser.Argument(help: "Scripts to check, in the order they would run.")
     var files: [String]
 
     func run() throws {
-        var failed = false
+        var sources: [SourceFile] = []
         for path in files {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                FileHandle.standardError.write(Data("lease: \(path) is a directory, not a script\n".utf8))
+                throw ExitCode(2)
+            }
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 FileHandle.standardError.write(Data("lease: cannot read \(path)\n".utf8))
                 throw ExitCode(2)
             }
-            let session = options.session()
-            for d in session.check(SourceFile(name: path, text: text)) {
-                failed = true
-                FileHandle.standardError.write(Data((d.render(color: options.errorColor) + "\n").utf8))
-            }
+            sources.append(SourceFile(name: path, text: text))
+        }
+        var failed = false
+        for d in options.session().check(sources) {
+            if d.severity == .error || strict { failed = true }
+            FileHandle.standardError.write(Data((d.render(color: options.errorColor) + "\n").utf8))
         }
         if failed { throw ExitCode(1) }
     }
