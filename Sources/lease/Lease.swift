@@ -9,13 +9,14 @@ struct Lease: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lease",
         abstract: "A REPL and script runner for dimension-checked lease deals.",
-        discussion: "With no file and a terminal, starts the REPL; with stdin not a terminal, runs it as a script.",
+        discussion: RunScripts.helpText,
         version: REPL.version,
         // One line a subcommand; each lives in its own Lease+Name.swift.
         subcommands: [
             RunScripts.self,
             Check.self,
             Merge.self,
+            Machine.self,
         ],
         defaultSubcommand: RunScripts.self)
 

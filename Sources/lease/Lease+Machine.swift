@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import LeaseLanguage
+import LeaseREPL
+import LeaseVector
+
+/// `lease machine`: one long-lived session for another program, over
+/// line-delimited JSON (docs/protocol.md). The Jupyter kernel drives it.
+struct Machine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve one session over line-delimited JSON on stdin/stdout (see docs/protocol.md).",
+        shouldDisplay: false)
+
+    @Option(name: .long, help: "Worker threads for scenario runs (default: every core).")
+    var threads: Int?
+
+    func validate() throws {
+        if let t = threads, t < 1 || t > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
+    }
+
+    func run() throws {
+        let session = Session()
+        session.threads = threads ?? 0
+        if ProcessInfo.processInfo.environment["LEASE_ENGINE"] != "scalar" {
+            VectorEngine.install(in: session, threads: threads ?? 0)
+        }
+        let status = MachineProtocol(session: session).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
