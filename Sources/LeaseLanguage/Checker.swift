@@ -321,7 +321,7 @@ struct Checker {
 
     /// A type for messages: dimensions name themselves, others their kind.
     static func describe(_ t: LType) -> String {
-        if case .quantity(let d, _) = t { return d.isNone ? "a plain number" : d.description }
+        if case .quantity(let d, _) = t { return d.description }
         return t.name
     }
 }

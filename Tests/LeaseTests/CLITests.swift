@@ -71,7 +71,7 @@ struct CLITests {
         let dir = try CLI.tempDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("stops.lease")
-        try "1\n$1 + 1 MW\n3\n".write(to: file, atomically: true, encoding: .utf8)
+        try "1\n[1, 2][5]\n3\n".write(to: file, atomically: true, encoding: .utf8)
         let r = try CLI.run([file.path])
         #expect(r.status == 1)
         #expect(r.stdout == "1\n")
