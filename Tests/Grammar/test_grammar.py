@@ -398,10 +398,50 @@ def test_vscode_extension():
     assert ["{", "}"] in config["brackets"] and ["[", "]"] in config["brackets"] and ["(", ")"] in config["brackets"]
     pairs = {(p["open"], p["close"]) for p in config["autoClosingPairs"]}
     assert {("{", "}"), ("[", "]"), ("(", ")"), ('"', '"')} <= pairs
-    (gram,) = pkg["contributes"]["grammars"]
-    assert gram["language"] == "lease" and gram["scopeName"] == "source.lease"
+    grammars = pkg["contributes"]["grammars"]
+    (gram,) = [g for g in grammars if g.get("language") == "lease"]
+    assert gram["scopeName"] == "source.lease"
+    for g in grammars:
+        assert (folder / g["path"]).is_file(), g["path"]
     copy = folder / gram["path"]
     assert copy.read_bytes() == GRAMMAR_PATH.read_bytes(), \
         f"{copy.relative_to(ROOT)} must be an exact copy of editors/lease.tmLanguage.json: cp one over the other"
     data = json.loads(GRAMMAR_PATH.read_text(encoding="utf-8"))
     assert data["scopeName"] == "source.lease"
+
+
+def _regexes(node):
+    if isinstance(node, dict):
+        for key in ("match", "begin", "end", "while"):
+            if key in node:
+                yield node[key]
+        for value in node.values():
+            yield from _regexes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _regexes(value)
+
+
+def test_markdown_injection_compiles_in_oniguruma():
+    """```lease blocks in Markdown: the injection grammar's patterns (with \\G, for Oniguruma only)."""
+    path = ROOT / "editors" / "vscode" / "syntaxes" / "lease.markdown.tmLanguage.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["injectionSelector"] == "L:text.html.markdown"
+    assert '"include": "source.lease"' in path.read_text(encoding="utf-8")
+    engine = _engine("oniguruma")
+    patterns = list(_regexes(data))
+    assert len(patterns) == 4
+    for p in patterns:
+        engine.compile(p)
+    fence = engine.compile(data["repository"]["lease-code-block"]["begin"])
+    assert fence.search("```lease\n", 0) is not None
+    assert fence.search("~~~ lease {.numberLines}\n", 0) is not None
+    assert fence.search("```leases\n", 0) is None
+
+
+def test_every_pattern_compiles_in_both_engines(grammar_data):
+    patterns = list(_regexes(grammar_data))
+    assert len(patterns) > 50
+    for engine in (PythonEngine(), _engine("oniguruma")):
+        for p in patterns:
+            engine.compile(p)
