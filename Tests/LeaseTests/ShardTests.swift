@@ -415,3 +415,170 @@ import Testing
         #expect(f.value == RunFingerprint(script: "a", scenario: "b", body: "c", runName: "d").value)
     }
 }
+
+/// Sharded runs through the command line: `lease --shard K/N --partial DIR
+/// [--exact] FILE`, then `lease merge`. These need the runs to honour
+/// `--shard`; on a lease that does not yet, they are skipped.
+@Suite struct ShardRunTests {
+    static let slurmDir = CLI.root.appendingPathComponent("Tests/Slurm")
+
+    static let binary: URL? = {
+        if let p = ProcessInfo.processInfo.environment["LEASE_BINARY"], FileManager.default.isExecutableFile(atPath: p) {
+            return URL(fileURLWithPath: p)
+        }
+        return CLI.binary
+    }()
+
+    static func lease(_ args: [String], environment: [String: String?] = [:]) throws -> CLI.Output {
+        guard let binary else { throw CLI.NoBinary() }
+        return try CLI.spawn(binary, args, stdin: "", environment: environment)
+    }
+
+    /// Whether runs accept `--shard` (the option exists and a run honours it).
+    static let shardingAvailable: Bool = {
+        guard let r = try? lease(["--shard", "0/2", "-e", "scenario sc { x: 1 .. 10 }\nlet r = run sc: x\nr.n"]) else { return false }
+        return r.status == 0 && r.stdout == "5\n"
+    }()
+
+    static let slurmInstalled: Bool = ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/bin/sbatch"]
+        .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static func json(_ line: Substring) throws -> [String: Any] {
+        let obj = try JSONSerialization.jsonObject(with: Data(line.utf8))
+        return try #require(obj as? [String: Any])
+    }
+
+    /// The statistics of each output column of a run's JSON line.
+    static func columns(_ obj: [String: Any]) -> [String: [String: Any]] {
+        if obj["n"] != nil { return ["value": obj] }
+        return obj.compactMapValues { $0 as? [String: Any] }
+    }
+
+    static func num(_ o: [String: Any], _ k: String) -> Double { (o[k] as? NSNumber)?.doubleValue ?? .nan }
+
+    @Test("N ∈ {1, 2, 3, 7} shards of the §7 grid and sample merge to the unsharded run",
+          .enabled(if: shardingAvailable, "runs do not honour --shard in this build"),
+          arguments: [1, 2, 3, 7])
+    func shardsMergeToRun(shards: Int) throws {
+        let dir = try ShardTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for script in ["colossus.lease", "colossus-mc.lease"] {
+            let path = Self.slurmDir.appendingPathComponent(script).path
+            let single = try Self.lease(["--format", "json", path])
+            #expect(single.status == 0, "\(single.stderr)")
+            let runs = single.stdout.split(separator: "\n")
+            for exact in [true, false] {
+                let parts = "\(dir)/\(script)-\(exact)"
+                for k in 0..<shards {
+                    let r = try Self.lease(["--shard", "\(k)/\(shards)", "--partial", parts] + (exact ? ["--exact"] : []) + [path])
+                    #expect(r.status == 0, "\(r.stderr)")
+                }
+                let files = try FileManager.default.contentsOfDirectory(atPath: parts).sorted()
+                #expect(files.count == shards * runs.count)
+                for (i, line) in runs.enumerated() {
+                    let mine = files.filter { $0.contains("-\(i + 1).shard-") }.map { "\(parts)/\($0)" }
+                    let merged = try Self.lease(["merge", "--format", "json"] + mine)
+                    #expect(merged.status == 0, "\(merged.stderr)")
+                    let want = Self.columns(try Self.json(line))
+                    let got = Self.columns(try Self.json(Substring(merged.stdout.trimmingCharacters(in: .newlines))))
+                    #expect(Set(want.keys) == Set(got.keys))
+                    for (name, w) in want {
+                        guard let g = got[name] else { continue }
+                        for k in ["n", "min", "max"] { #expect(Self.num(g, k) == Self.num(w, k), "\(script) \(name) \(k)") }
+                        #expect(g["unit"] as? String == w["unit"] as? String)
+                        for k in ["mean", "sd"] {
+                            #expect(ShardTests.relClose(Self.num(g, k), Self.num(w, k)), "\(script) \(name) \(k): \(Self.num(g, k)) vs \(Self.num(w, k))")
+                        }
+                        for k in ["p5", "p50", "p95"] {
+                            let (a, b) = (Self.num(g, k), Self.num(w, k))
+                            if exact || shards == 1 {
+                                #expect(a == b, "\(script) \(name) \(k): \(a) vs \(b)")
+                            } else {
+                                #expect(abs(a - b) <= DDSketch.defaultAlpha * abs(b) * (1 + 1e-9), "\(script) \(name) \(k): \(a) vs \(b)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a shard's rows are the unsharded run's rows, bit for bit, for grids and samples",
+          .enabled(if: shardingAvailable, "runs do not honour --shard in this build"))
+    func shardRowsAreRunRows() throws {
+        let dir = try ShardTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let model = try String(contentsOf: Self.slurmDir.appendingPathComponent("colossus.lease"), encoding: .utf8)
+            .components(separatedBy: "scenario grid")[0]
+        let runs = """
+            scenario gr { notice_on: 2026-06-01 .. 2026-09-30; discount: 0% .. 60% step 7% }
+            scenario smc { rate: uniform($1.0B, $1.5B) / month; notice_on: uniform(2026-06-01, 2029-02-01); samples: 5_003; seed: 7 }
+            export(run gr: exposure(anthropic with {discounts: [2026-05: discount]}, at: notice_on), "\(dir)/OUT-g.csv")
+            export(run smc: {a: npv(anthropic with {rate: rate}, 8%), b: exposure(anthropic, at: notice_on)}, "\(dir)/OUT-s.csv")
+            """
+        let script = "\(dir)/rows.lease"
+        try (model + runs).write(toFile: script, atomically: true, encoding: .utf8)
+        func rows(_ tag: String, _ args: [String], environment: [String: String?] = [:]) throws -> [String: [Substring]] {
+            let text = try String(contentsOfFile: script, encoding: .utf8).replacingOccurrences(of: "OUT-", with: "\(tag)-")
+            let s = "\(dir)/\(tag).lease"
+            try text.write(toFile: s, atomically: true, encoding: .utf8)
+            let r = try Self.lease(args + [s], environment: environment)
+            #expect(r.status == 0, "\(r.stderr)")
+            var out: [String: [Substring]] = [:]
+            for k in ["g", "s"] {
+                out[k] = try String(contentsOfFile: "\(dir)/\(tag)-\(k).csv", encoding: .utf8).split(separator: "\n")
+            }
+            return out
+        }
+        let wholeVector = try rows("all", [])
+        let wholeScalar = try rows("allscalar", [], environment: ["LEASE_ENGINE": "scalar"])
+        // Vectorized, and row by row for one split: each as its unsharded run.
+        for (shards, engine) in [(2, nil), (3, nil), (7, nil), (3, "scalar")] as [(Int, String?)] {
+            let whole = engine == nil ? wholeVector : wholeScalar
+            var joined: [String: [Substring]] = [:]
+            for k in 0..<shards {
+                let part = try rows("k\(k)of\(shards)\(engine ?? "")", ["--shard", "\(k)/\(shards)"], environment: ["LEASE_ENGINE": engine])
+                for (name, lines) in part {
+                    let n = (whole[name]?.count ?? 1) - 1
+                    let r = try ShardSpec(index: k, count: shards).rows(of: n)
+                    #expect(lines.count - 1 == r.count)
+                    #expect(Array(lines.dropFirst()) == Array((whole[name] ?? [])[(r.lowerBound + 1)..<(r.upperBound + 1)]))
+                    joined[name, default: [lines[0]]] += lines.dropFirst()
+                }
+            }
+            #expect(joined == whole)
+        }
+    }
+
+    @Test("lease merge refuses bad parts with a message naming the file and exit code 1")
+    func mergeRefusesOnCLI() throws {
+        guard Self.binary != nil else { return }
+        let dir = try ShardTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let col = RunResult.Column(name: "value", values: ShardTests.uniform(100), unit: .none)
+        let paths = try ShardTests.writeParts([col], shards: 3, exact: true, dir: dir)
+        let ok = try Self.lease(["merge", "--format", "csv"] + paths)
+        #expect(ok.status == 0)
+        #expect(ok.stdout.hasPrefix("column,n,mean,sd,min,p5,p50,p95,max,unit\nvalue,100,"))
+        let missing = try Self.lease(["merge"] + paths.dropLast())
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("lease merge: run `mc` has 3 shards; missing: 2/3"))
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: paths[1]))
+        let junk = try Self.lease(["merge"] + paths)
+        #expect(junk.status == 1)
+        #expect(junk.stderr == "lease merge: \(paths[1]): not a lease partial file\n")
+    }
+
+    @Test("the Slurm integration test: a one-node cluster runs the grid as a job array and a dependent merge",
+          .enabled(if: slurmInstalled, "Slurm is not installed: apt-get install -y slurm-wlm munge"),
+          .enabled(if: shardingAvailable, "runs do not honour --shard in this build"),
+          .enabled(if: getuid() == 0, "the test cluster runs as root"),
+          .timeLimit(.minutes(10)))
+    func slurm() throws {
+        let binary = try #require(Self.binary)
+        let r = try CLI.spawn(URL(fileURLWithPath: "/bin/bash"), [Self.slurmDir.appendingPathComponent("run-slurm-test.sh").path, binary.path],
+                              stdin: "", environment: [:])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("PASSED: 4 Slurm array shards merged equal one unsharded run"), "\(r.stdout)\n\(r.stderr)")
+    }
+}
