@@ -445,3 +445,33 @@ def test_every_pattern_compiles_in_both_engines(grammar_data):
     for engine in (PythonEngine(), _engine("oniguruma")):
         for p in patterns:
             engine.compile(p)
+
+
+def test_agrees_with_another_tokenizer(grammar_data, tmp_path):
+    """babi's TextMate engine (Oniguruma) gives every character the same scopes as textmate.py."""
+    try:
+        from babi.highlight import Grammars, highlight_line
+    except ImportError:
+        pytest.skip("babi is not installed (scripts/test-grammars installs it): no second tokenizer to compare with")
+    (tmp_path / "source.lease.json").write_text(GRAMMAR_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    compiler = Grammars(str(tmp_path)).compiler_for_scope("source.lease")
+    mine = Grammar(grammar_data, PythonEngine())
+    diffs = []
+    for path in FILES:
+        text = path.read_text(encoding="utf-8")
+        state = compiler.root_state
+        for n, (line, scopes) in enumerate(zip(text.split("\n"), mine.tokenize(text)), start=1):
+            state, regions = highlight_line(compiler, state, line + "\n", n == 1)
+            theirs = [None] * len(line)
+            for r in regions:
+                for i in range(r.start, min(r.end, len(line))):
+                    theirs[i] = tuple(r.scope)
+            for i, ch in enumerate(line):
+                t = theirs[i]
+                # babi keeps a rule's contentName on its end captures; VS Code (vscode-textmate)
+                # and textmate.py do not.
+                if t and t[-1] == "punctuation.section.interpolation.end.lease":
+                    t = tuple(s for s in t if s != "meta.embedded.line.lease")
+                if not ch.isspace() and t != scopes[i]:
+                    diffs.append(f"{rel(path)}:{n}:{i + 1}: {ch!r} babi {t}, textmate.py {scopes[i]}")
+    assert not diffs, "\n".join(diffs[:20])
