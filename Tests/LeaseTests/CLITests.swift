@@ -75,7 +75,7 @@ struct CLITests {
         let r = try CLI.run([file.path])
         #expect(r.status == 1)
         #expect(r.stdout == "1\n")
-        #expect(r.stderr.contains("stops.lease:2:1"), "\(r.stderr)")
+        #expect(r.stderr.contains("stops.lease:2:"), "\(r.stderr)")
     }
 
     @Test("--format json prints a value as one line of JSON")
