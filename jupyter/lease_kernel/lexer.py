@@ -1,7 +1,8 @@
 """Pygments lexer for lease, the language for modelling compute-capacity lease deals.
 
 Registered as the Pygments lexer `lease` (entry point `pygments.lexers`), so
-notebooks, Sphinx, nbconvert and GitLab highlight ```lease blocks. It reads
+notebooks and nbconvert, Sphinx, MkDocs and `pygmentize` highlight lease code
+and ```lease blocks. It reads
 the language as its lexer does (the specification's section 1) and uses the
 same token classes as the TextMate grammar in editors/lease.tmLanguage.json:
 
