@@ -268,3 +268,20 @@ def test_same_classes_as_the_textmate_grammar(lexer, path):
                 diffs.append(f"{rel(path)}:{n}:{col + 1}: {ch!r} TextMate {a} ({scopes[col][-1]}), Pygments {b} ({t})")
         offset += len(line) + 1
     assert not diffs, "\n".join(diffs[:20])
+
+
+def test_same_word_lists_as_the_textmate_grammar(lexer):
+    import re
+
+    data = json.loads(GRAMMAR_PATH.read_text(encoding="utf-8"))
+
+    def words(key):
+        out = set()
+        for p in data["repository"][key]["patterns"]:
+            for alt in re.findall(r"\(\?:([A-Za-z0-9_|]+)\)", p["match"]):
+                out.update(alt.split("|"))
+        return out
+
+    module = sys.modules[type(lexer).__module__]
+    assert set(module.BUILTINS) == words("call")
+    assert set(module.UNITS) | set(module.CURRENCY_CODES) == words("unit")
