@@ -53,6 +53,60 @@ struct Parser {
         return try parser.script()
     }
 
+    /// Parses every statement it can, for `lease check`: after an error it
+    /// skips to the end of that statement and goes on. Returns the
+    /// statements, the errors, and the names the failed statements declare
+    /// (so their later uses are not reported again).
+    static func parseRecovering(_ file: SourceFile) -> (statements: [Statement], errors: [Diagnostic], names: [String]) {
+        var lexer = Lexer(file: file)
+        let tokens: [Token]
+        do throws(Diagnostic) { tokens = try lexer.tokenize() } catch { return ([], [error], []) }
+        var parser = Parser(file: file, tokens: tokens)
+        var statements: [Statement] = []
+        var errors: [Diagnostic] = []
+        var names: [String] = []
+        while true {
+            let start = parser.pos
+            do throws(Diagnostic) {
+                statements += try parser.script()
+                return (statements, errors, names)
+            } catch {
+                statements += parser.parsed
+                parser.parsed = []
+                errors.append(error)
+                // The statement that failed: from the last statement boundary before the error.
+                var from = min(max(start, parser.lastBoundary), tokens.count - 1)
+                if from < tokens.count - 1, case .keyword(let k) = tokens[from].kind,
+                    [.let, .fn, .cluster, .contract, .scenario].contains(k), case .identifier(let n) = tokens[from + 1].kind
+                {
+                    names.append(n)
+                }
+                // Resume at the next line that can start a statement: the error's own
+                // token when it opens a new declaration, else past the error's line.
+                var at = min(max(parser.pos, from), tokens.count - 1)
+                let starters: [Keyword] = [.let, .fn, .cluster, .contract, .scenario, .fx, .use]
+                if case .keyword(let k) = tokens[at].kind, starters.contains(k), at > 0, tokens[at - 1].kind == .newline {
+                    from = at
+                } else {
+                    var depth = 0
+                    while at < tokens.count - 1 {
+                        switch tokens[at].kind {
+                        case .symbol(.lparen), .symbol(.lbracket), .symbol(.lbrace): depth += 1
+                        case .symbol(.rparen), .symbol(.rbracket), .symbol(.rbrace): depth -= 1
+                        default: break
+                        }
+                        if depth <= 0, tokens[at].kind == .newline || tokens[at].kind == .symbol(.semicolon) { break }
+                        at += 1
+                    }
+                    from = at
+                }
+                if errors.count >= 100 || from >= tokens.count - 1 { return (statements, errors, names) }
+                parser.pos = from
+                parser.newlineStack = [false]
+            }
+        }
+    }
+
     // MARK: Tokens
 
     private var ignoresNewlines: Bool { newlineStack.last ?? false }
@@ -162,16 +216,22 @@ struct Parser {
 
     // MARK: Statements
 
+    /// Where the statement being parsed began, for recovery.
+    private var lastBoundary = 0
+
+    /// Statements parsed so far by `script`, kept when a later one fails.
+    private var parsed: [Statement] = []
+
     mutating func script() throws(Diagnostic) -> [Statement] {
-        var out: [Statement] = []
         while true {
             while peekKind() == .newline || peekKind() == .symbol(.semicolon) { advance() }
-            if peekKind() == .end { return out }
-            out.append(try statement())
+            if peekKind() == .end { return parsed }
+            lastBoundary = pos
+            parsed.append(try statement())
             let t = peek()
             switch t.kind {
             case .newline, .symbol(.semicolon): advance()
-            case .end: return out
+            case .end: return parsed
             default:
                 var help: String?
                 if case .number = t.kind { help = "write `*` to multiply, or put the two on separate lines" }

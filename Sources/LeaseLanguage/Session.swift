@@ -105,8 +105,10 @@ public final class Session: @unchecked Sendable {
             checker.collectAll = true
             var out: [Diagnostic] = []
             for file in files {
+                let (statements, errors, names) = Parser.parseRecovering(file)
+                out += errors
+                for n in names { checker.globals[n] = .any }
                 do throws(Diagnostic) {
-                    let statements = try Parser.parse(file)
                     _ = try checker.check(statements, file: file)
                 } catch {
                     out.append(error)

@@ -157,25 +157,40 @@ public final class REPL {
             write(rows.isEmpty ? "nothing bound yet" : rows.joined(separator: "\n"))
         case ":load":
             guard !arg.isEmpty else { return usage(":load FILE") }
-            let path = REPL.expandTilde(arg)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                writeError("error: cannot read \(arg)")
+            let bytes: [UInt8]
+            do throws(FileError) {
+                bytes = try SafeFile.readBytes(REPL.expandTilde(arg))
+            } catch {
+                writeError("error: \(error)")
                 return true
             }
-            if let d = interruptible({ session.run(SourceFile(name: arg, text: text)) }) { writeError(d.render(color: color)) }
+            switch ScriptText.decode(bytes, name: arg) {
+            case .failure(let d): writeError(d.render(color: color))
+            case .success(let file):
+                if let d = interruptible({ session.run(file) }) { writeError(d.render(color: color)) }
+            }
         case ":save":
             guard !arg.isEmpty else { return usage(":save FILE") }
             let path = REPL.expandTilde(arg)
-            do {
-                try session.script().write(toFile: path, atomically: true, encoding: .utf8)
+            switch interruptible({ session.save(to: path) }) {
+            case .success(let saved):
                 write("saved to \(arg)")
-            } catch {
-                writeError("error: cannot write \(arg): \(error.localizedDescription)")
+                if !saved.omitted.isEmpty {
+                    write("  not saved: " + saved.omitted.map { "`\($0)`" }.joined(separator: ", ")
+                          + " (see the comments in the file; recompute after :load)")
+                }
+            case .failure(.interrupted):
+                writeError("error: interrupted; \(arg) was not changed")
+            case .failure(.file(let e)):
+                writeError("error: \(e)")
+            case .failure(let e):
+                writeError("error: cannot save to \(arg): \(e)")
             }
         case ":type":
             guard !arg.isEmpty else { return usage(":type EXPR") }
-            switch session.evaluate(arg, name: "<type>") {
-            case .success(let v): write(session.describeType(v))
+            // From the checker alone: nothing runs, so a run of any size answers at once.
+            switch session.typeOf(arg) {
+            case .success(let t): write(t.description)
             case .failure(let d): writeError(d.render(color: color))
             }
         case ":time":
