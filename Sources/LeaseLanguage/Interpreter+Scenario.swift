@@ -198,24 +198,49 @@ extension Interpreter {
         guard case .result(let r)? = a[0] else { throw fail("`export` needs a run result, such as `run grid: …`", s[0]) }
         guard case .string(let path)? = a[1] else { throw fail("`export` needs a file name in quotes", s[1]) }
         let columns = r.parameters + r.outputs
-        var text = columns.map { CSV.cell($0.name) }.joined(separator: ",") + "\n"
-        text.reserveCapacity(r.count * columns.count * 12)
-        for i in 0..<r.count {
-            var cells: [String] = []
-            for c in columns {
-                let x = c.value(at: i)
-                if c.isDate {
-                    cells.append(x.isFinite && abs(x) < 1e9 ? CalendarDate.fromOrdinal(Int(x))?.description ?? "" : "")
-                } else {
-                    cells.append(JSON.number(x))
+        // Rows go to the file in chunks, through a temporary file renamed
+        // over the target at the end: a symbolic link stays a link, and a
+        // device, a directory or an interruption leaves everything as it was.
+        let writer: SafeFileWriter
+        do throws(FileError) { writer = try SafeFileWriter(path: path) } catch { throw fail(error.description, s[1]) }
+        let header = columns.map { c -> String in
+            let unit = c.isDate || c.unit.isEmpty ? "" : " (\(c.unit.text()))"
+            return CSV.cell(c.name + unit)
+        }
+        var text = header.joined(separator: ",") + "\n"
+        text.reserveCapacity(1 << 20 + 4096)
+        var interrupted = false
+        do throws(FileError) {
+            for i in 0..<r.count {
+                for (k, c) in columns.enumerated() {
+                    if k > 0 { text += "," }
+                    let x = c.value(at: i)
+                    if c.isDate {
+                        text += x.isFinite && abs(x) < 1e9 ? CalendarDate.fromOrdinal(Int(x))?.description ?? "" : ""
+                    } else {
+                        text += JSON.number(x)
+                    }
+                }
+                text += "\n"
+                if text.utf8.count >= 1 << 20 {
+                    if session.interrupt.isRaised {
+                        interrupted = true
+                        break
+                    }
+                    try writer.write(text)
+                    text.removeAll(keepingCapacity: true)
                 }
             }
-            text += cells.joined(separator: ",") + "\n"
-        }
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            if !interrupted {
+                try writer.write(text)
+                try writer.commit()
+            }
         } catch {
-            throw fail("cannot write \(path): \(error.localizedDescription)", s[1])
+            throw fail(error.description, s[1])
+        }
+        if interrupted {
+            writer.abort()
+            throw fail("interrupted", span)
         }
         return .string("exported \(Format.number(Double(r.count))) rows to \(path)")
     }

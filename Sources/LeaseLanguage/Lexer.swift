@@ -137,7 +137,10 @@ struct Lexer {
             if ch == "&" || ch == "|" { help = "write `and` / `or`" }
             if ch == "'" { help = "strings use double quotes: \"...\"" }
             if ch == "×" || ch == "·" { help = "write `*` for multiplication" }
-            throw Diagnostic(.parse, "unexpected character `\(ch)`", at: span(s), help: help)
+            // A control character (NUL, ESC …) is named by its code point, not printed.
+            let shown = ch.unicodeScalars.count == 1 && ch.unicodeScalars.allSatisfy { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+                ? String(format: "U+%04X", ch.unicodeScalars.first?.value ?? 0) : "`\(ch)`"
+            throw Diagnostic(.parse, "unexpected character \(shown)", at: span(s), help: help)
         }
     }
 

@@ -1,29 +1,198 @@
 import Foundation
 import LeaseCore
 
+/// Why `:save` wrote nothing; the file that was there is left as it was.
+public enum SaveFailure: Error, CustomStringConvertible, Equatable {
+    /// The file could not be written (a directory, a device, no space …).
+    case file(FileError)
+    /// Ctrl-C.
+    case interrupted
+    /// The script would not recreate the session: what went wrong.
+    case notFaithful(String)
+
+    public var description: String {
+        switch self {
+        case .file(let e): return e.description
+        case .interrupted: return "interrupted; nothing was written"
+        case .notFaithful(let why): return why
+        }
+    }
+}
+
+/// A script written by `:save`, and the bindings it could not write.
+public struct SavedScript: Sendable {
+    public var text: String
+    /// Bindings written as a comment (a run result, a value too long for a script).
+    public var omitted: [String]
+    /// The script without the comments for omitted bindings: what a session
+    /// that has loaded it saves to.
+    var written: String
+}
+
 /// Writes a session as a script that recreates it (`:save`): rates,
-/// clusters, contracts, bindings, functions, then scenarios, with numbers at
-/// full precision so a reloaded session gives the same answers.
+/// clusters and contracts, then the bindings in the order they were made,
+/// with functions and scenarios placed where the names they read are bound
+/// (and a scenario before a later `let` of one of its parameters), numbers
+/// at full precision so a reloaded session gives the same answers.
 extension Session {
     public func script() -> String {
-        var out = ["# lease session, written by :save"]
-        out.append(contentsOf: fxSources)
-        for k in model.clusters { out.append(SourceWriter.declaration(k)) }
-        for c in model.contracts { out.append(SourceWriter.declaration(c)) }
-        // Bindings are literals, so they come before the functions that may read them.
-        for name in globalOrder where name != "_" {
+        (try? buildScript(interrupt: nil).text) ?? ""
+    }
+
+    /// Writes the script to `path` only if it recreates the session: it is
+    /// run in a fresh session, which must save to the very same text. Ctrl-C
+    /// (the session's interrupt flag) stops it and writes nothing.
+    public func save(to path: String) -> Result<SavedScript, SaveFailure> {
+        interrupt.clear()
+        do throws(SaveFailure) {
+            // Refuse a directory or a device before doing any work.
+            do throws(FileError) { _ = try SafeFile.writableTarget(path) } catch { throw .file(error) }
+            let saved = try buildScript(interrupt: interrupt)
+            try verify(saved)
+            if interrupt.isRaised { throw .interrupted }
+            let writer: SafeFileWriter
+            do throws(FileError) { writer = try SafeFileWriter(path: path) } catch { throw .file(error) }
+            var i = saved.text.startIndex
+            let chunk = 1 << 20
+            while i < saved.text.endIndex {
+                if interrupt.isRaised {
+                    writer.abort()
+                    throw .interrupted
+                }
+                let j = saved.text.utf8.index(i, offsetBy: chunk, limitedBy: saved.text.endIndex) ?? saved.text.endIndex
+                do throws(FileError) { try writer.write(String(saved.text[i..<j])) } catch { throw .file(error) }
+                i = j
+            }
+            do throws(FileError) { try writer.commit() } catch { throw .file(error) }
+            return .success(saved)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The script runs in a fresh session and that session saves to the same text.
+    func verify(_ saved: SavedScript) throws(SaveFailure) {
+        let fresh = Session()
+        if let d = fresh.run(SourceFile(name: "<saved>", text: saved.text)) {
+            throw .notFaithful("the script would not load, so nothing was written:\n" + d.render(color: false))
+        }
+        if interrupt.isRaised { throw .interrupted }
+        let again: String
+        do throws(SaveFailure) { again = try fresh.buildScript(interrupt: interrupt).text } catch { throw error }
+        guard again != saved.written else { return }
+        let a = saved.written.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = again.split(separator: "\n", omittingEmptySubsequences: false)
+        let k = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+        let line = k < a.count ? String(a[k].prefix(200)) : "(end of script)"
+        throw .notFaithful("the script would not recreate the session exactly (line \(k + 1): \(line)), so nothing was written")
+    }
+
+    /// A script stays below the lexer's token limit with room to spare.
+    static let scriptTokenBudget = Lexer.maxTokens - 10_000
+
+    func buildScript(interrupt: InterruptFlag?) throws(SaveFailure) -> SavedScript {
+        var writer = SourceWriter(model: model, interrupt: interrupt)
+        var head = ["# lease session, written by :save"]
+        head.append(contentsOf: fxSources)
+        for k in model.clusters { head.append(SourceWriter.declaration(k)) }
+        for c in model.contracts { head.append(SourceWriter.declaration(c)) }
+
+        // Bindings, each as a literal or a comment.
+        var bindingText: [String: String] = [:]
+        var bindingTokens: [String: Int] = [:]
+        var omitted: [String] = []
+        let bindingNames = globalOrder.filter { name in
+            guard name != "_", let v = globals[name] else { return false }
+            if case .cluster(let k) = v, model.cluster(named: name) == k { return false }
+            if case .contract(let c) = v, model.contract(named: name) == c { return false }
+            return true
+        }
+        for name in bindingNames {
             guard let v = globals[name] else { continue }
-            if case .cluster(let k) = v, model.cluster(named: name) == k { continue }
-            if case .contract(let c) = v, model.contract(named: name) == c { continue }
-            if let lit = SourceWriter.literal(v, model: model) {
-                out.append("let \(name) = \(lit)")
+            if let lit = try writer.literal(v) {
+                bindingText[name] = "let \(name) = \(lit)"
+                bindingTokens[name] = writer.tokens
             } else {
-                out.append("# `\(name)` (a \(v.typeName)) cannot be written as a literal; recompute it")
+                bindingText[name] = "# `\(name)` (a \(v.typeName)) cannot be written as a literal; recompute it"
+                bindingTokens[name] = 0
+                omitted.append(name)
+            }
+            writer.tokens = 0
+        }
+        // A script holds at most Lexer.maxTokens tokens: the longest bindings
+        // that do not fit are left out, with a comment saying so.
+        var total = bindingTokens.values.reduce(0, +) + head.count * 64
+            + functions.values.reduce(0) { $0 + $1.source.utf8.count } + scenarios.values.reduce(0) { $0 + $1.source.utf8.count }
+        if total > Self.scriptTokenBudget {
+            for name in bindingNames.sorted(by: { (bindingTokens[$0] ?? 0) > (bindingTokens[$1] ?? 0) }) {
+                guard total > Self.scriptTokenBudget, let n = bindingTokens[name], n > 0, let v = globals[name] else { break }
+                let size = v.listCount.map { " of \(Format.number(Double($0))) elements" } ?? ""
+                bindingText[name] = "# `\(name)` (a \(v.typeName)\(size)) is too long to be written in a script "
+                    + "(a script holds at most \(Format.number(Double(Lexer.maxTokens))) tokens); recompute it"
+                omitted.append(name)
+                total -= n
             }
         }
-        for name in functionOrder { if let f = functions[name] { out.append(f.source) } }
-        for name in scenarioOrder { if let s = scenarios[name] { out.append(s.source) } }
-        return out.joined(separator: "\n") + "\n"
+
+        // Functions and scenarios come after the names they read; a scenario
+        // comes before a binding that has the name of one of its parameters.
+        let bound = Set(bindingNames)
+        let fnNames = Set(functionOrder)
+        func references(_ source: String, excluding: Set<String>) -> [String] {
+            var lexer = Lexer(file: SourceFile(name: "<source>", text: source))
+            guard let tokens = try? lexer.tokenize() else { return [] }
+            var seen = Set<String>(), out: [String] = []
+            for t in tokens {
+                if case .identifier(let n) = t.kind, !excluding.contains(n), bound.contains(n) || fnNames.contains(n),
+                    seen.insert(n).inserted
+                {
+                    out.append(n)
+                }
+            }
+            return out
+        }
+        enum Item: Hashable { case binding(String), function(String), scenario(String) }
+        var deps: [Item: [Item]] = [:]
+        func item(_ n: String) -> Item { fnNames.contains(n) ? .function(n) : .binding(n) }
+        for name in functionOrder {
+            guard let f = functions[name] else { continue }
+            deps[.function(name)] = references(f.source, excluding: Set(f.params + [name])).map(item)
+        }
+        var paramOwners: [String: [String]] = [:]
+        for name in scenarioOrder {
+            guard let s = scenarios[name] else { continue }
+            let params = s.fields.map(\.name).filter { $0 != "samples" && $0 != "seed" }
+            for p in params where bound.contains(p) { paramOwners[p, default: []].append(name) }
+            deps[.scenario(name)] = references(s.source, excluding: Set(params + ["samples", "seed", name])).map(item)
+        }
+        for name in bindingNames { deps[.binding(name)] = (paramOwners[name] ?? []).map { .scenario($0) } }
+
+        var body: [String] = []
+        var bodyWritten: [String] = []
+        var done = Set<Item>(), visiting = Set<Item>()
+        func emit(_ it: Item) {
+            if done.contains(it) || visiting.contains(it) { return }
+            visiting.insert(it)
+            for d in deps[it] ?? [] { emit(d) }
+            visiting.remove(it)
+            done.insert(it)
+            switch it {
+            case .binding(let n):
+                guard let t = bindingText[n] else { return }
+                body.append(t)
+                if !omitted.contains(n) { bodyWritten.append(t) }
+            case .function(let n):
+                if let f = functions[n] { body.append(f.source); bodyWritten.append(f.source) }
+            case .scenario(let n):
+                if let s = scenarios[n] { body.append(s.source); bodyWritten.append(s.source) }
+            }
+        }
+        for n in bindingNames { emit(.binding(n)) }
+        for n in functionOrder { emit(.function(n)) }
+        for n in scenarioOrder { emit(.scenario(n)) }
+        if let interrupt, interrupt.isRaised { throw .interrupted }
+        return SavedScript(text: (head + body).joined(separator: "\n") + "\n", omitted: omitted,
+                           written: (head + bodyWritten).joined(separator: "\n") + "\n")
     }
 
     /// One line per binding and model object, for `:ls`.
@@ -86,8 +255,28 @@ extension Session {
     }
 }
 
+extension Value {
+    /// The number of elements of a list, else nil.
+    var listCount: Int? {
+        if case .list(let xs) = self { return xs.count }
+        return nil
+    }
+}
+
 /// Values written back as lease source.
-enum SourceWriter {
+struct SourceWriter {
+    let model: Model
+    let interrupt: InterruptFlag?
+    /// Tokens written since this was last reset, about.
+    var tokens = 0
+    /// Lists this long or longer are written as a range when one gives exactly them.
+    static let rangeThreshold = 64
+
+    init(model: Model, interrupt: InterruptFlag? = nil) {
+        self.model = model
+        self.interrupt = interrupt
+    }
+
     static func number(_ x: Double) -> String {
         if x.isNaN { return "(0 / 0)" }
         if x.isInfinite { return x > 0 ? "(1 / 0)" : "(-1 / 0)" }
@@ -106,7 +295,7 @@ enum SourceWriter {
     }
 
     static func quantity(_ q: Quantity) -> String {
-        if q.unit.isEmpty { return q.value < 0 ? "(\(number(q.value)))" : number(q.value) }
+        if q.unit.isEmpty { return q.value < 0 || q.value.sign == .minus ? "(\(number(q.value)))" : number(q.value) }
         if q.unit.isPercent { return q.value >= 0 ? number(q.value) + "%" : "(" + number(q.value) + "%)" }
         let u = unit(q.unit)
         let body = u.hasPrefix(" / ") ? "\(number(q.value))\(u)" : "\(number(q.value)) \(u)"
@@ -114,38 +303,124 @@ enum SourceWriter {
     }
 
     static func literal(_ v: Value, model: Model) -> String? {
+        var w = SourceWriter(model: model)
+        return (try? w.literal(v)) ?? nil
+    }
+
+    mutating func literal(_ v: Value) throws(SaveFailure) -> String? {
         switch v {
-        case .quantity(let q): return quantity(q)
-        case .date(let d): return d.description
-        case .bool(let b): return b ? "true" : "false"
-        case .string(let s): return Format.quoted(s)
+        case .quantity(let q):
+            tokens += q.unit.isEmpty ? 1 : 3 + 2 * q.unit.terms.count
+            return Self.quantity(q)
+        case .date(let d):
+            tokens += 1
+            return d.description
+        case .bool(let b):
+            tokens += 1
+            return b ? "true" : "false"
+        case .string(let s):
+            tokens += 1
+            return Format.quoted(s)
         case .list(let xs):
+            if xs.count >= Self.rangeThreshold, let r = Self.range(xs) {
+                tokens += 8
+                return r
+            }
             var parts: [String] = []
-            for x in xs { guard let l = literal(x, model: model) else { return nil }; parts.append(l) }
+            parts.reserveCapacity(xs.count)
+            for (i, x) in xs.enumerated() {
+                if i & 0xFFF == 0xFFF, let interrupt, interrupt.isRaised { throw .interrupted }
+                guard let l = try literal(x) else { return nil }
+                parts.append(l)
+            }
+            tokens += 2 + xs.count
             return "[" + parts.joined(separator: ", ") + "]"
         case .map(let es):
             if es.isEmpty { return "[:]" }
             var parts: [String] = []
-            for e in es {
-                guard let k = literal(e.key, model: model), let x = literal(e.value, model: model) else { return nil }
+            for (i, e) in es.enumerated() {
+                if i & 0xFFF == 0xFFF, let interrupt, interrupt.isRaised { throw .interrupted }
+                guard let k = try literal(e.key), let x = try literal(e.value) else { return nil }
                 parts.append("\(k): \(x)")
             }
+            tokens += 2 + 2 * es.count
             return "[" + parts.joined(separator: ", ") + "]"
         case .record(let r):
             var parts: [String] = []
-            for f in r.fields { guard let l = literal(f.value, model: model) else { return nil }; parts.append("\(f.name): \(l)") }
+            for f in r.fields {
+                guard let l = try literal(f.value) else { return nil }
+                parts.append("\(f.name): \(l)")
+            }
+            tokens += 2 + 3 * r.fields.count
             return "{" + parts.joined(separator: ", ") + "}"
         case .cluster(let k):
             guard let declared = model.cluster(named: k.name) else { return nil }
+            tokens += 40
             if declared == k { return k.name }
-            return "\(k.name) with {" + clusterFields(k).joined(separator: ", ") + "}"
+            return "\(k.name) with {" + Self.clusterFields(k).joined(separator: ", ") + "}"
         case .contract(let c):
             guard let declared = model.contract(named: c.name) else { return nil }
+            tokens += 80
             if declared == c { return c.name }
             guard model.cluster(named: c.cluster.name) == c.cluster else { return nil }
-            return "\(c.name) with {" + contractFields(c, model: model).joined(separator: ", ") + "}"
+            if c.end.monthIndex >= c.start.monthIndex {
+                return "\(c.name) with {" + Self.contractFields(c, model: model).joined(separator: ", ") + "}"
+            }
+            return Self.terminated(c, model: model)
         case .result: return nil
         }
+    }
+
+    /// A contract that `terminate` ended before its first month cannot be
+    /// made with `with` (its end is before its start), so it is written as
+    /// the `terminate` call that gives it: a copy billed for its first month
+    /// only, with notice given on the day that takes effect on its end.
+    static func terminated(_ c: Contract, model: Model) -> String? {
+        var base = c
+        base.end = c.start.monthOnly
+        var candidates: [CalendarDate] = []
+        if c.notice.unit.terms.count == 1, let months = c.notice.unit.terms[0].def.calendarMonths,
+            c.notice.value == c.notice.value.rounded(), abs(c.notice.value) < 100_000,
+            let d = c.end.adding(months: -Int(c.notice.value) * months)
+        {
+            candidates.append(d)
+        }
+        let days = c.notice.baseValue / 86400
+        if days.isFinite, abs(days) < 4_000_000, let d = c.end.adding(days: -Int(days.rounded())) { candidates.append(d) }
+        for d in candidates where base.terminated(noticeOn: d) == c {
+            return "terminate(\(c.name) with {" + contractFields(base, model: model).joined(separator: ", ") + "}, notice_on: \(d))"
+        }
+        return nil
+    }
+
+    /// A long list that is a range, written as one, when the range gives
+    /// exactly the same values.
+    static func range(_ xs: [Value]) -> String? {
+        guard xs.count >= 2 else { return nil }
+        var text: String?
+        switch (xs[0], xs[1], xs[xs.count - 1]) {
+        case (.quantity(let a), .quantity(let b), .quantity(let z)):
+            guard a.unit == b.unit, a.unit == z.unit, !a.unit.isPercent else { return nil }
+            let step = Quantity(b.value - a.value, a.unit)
+            guard step.value.isFinite, step.value != 0 else { return nil }
+            text = "\(quantity(a)) .. \(quantity(z)) step \(quantity(step))"
+        case (.date(let a), .date(let b), .date(let z)):
+            guard a.precision == b.precision, a.precision == z.precision else { return nil }
+            if a.precision == .month {
+                let k = b.monthIndex - a.monthIndex
+                guard k > 0 else { return nil }
+                text = "\(a) .. \(z)" + (k == 1 ? "" : " step \(k) months")
+            } else {
+                let k = b.ordinal - a.ordinal
+                guard k > 0 else { return nil }
+                text = "\(a) .. \(z) step \(k) \(k == 1 ? "day" : "days")"
+            }
+        default:
+            return nil
+        }
+        guard let text else { return nil }
+        guard case .success(let v) = Session().evaluate(text, name: "<range>"), v == .list(xs) else { return nil }
+        return text
     }
 
     static func clusterFields(_ k: Cluster) -> [String] {

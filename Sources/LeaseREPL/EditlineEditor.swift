@@ -1,5 +1,6 @@
 import CEditline
 import Foundation
+import LeaseLanguage
 
 /// Line editing through the system's libedit: emacs or vi keys as the user's
 /// ~/.editrc says, history recall, and Tab completion.
@@ -51,15 +52,57 @@ private func editlineComplete(_ line: UnsafePointer<CChar>?, _ context: UnsafeMu
 /// The REPL's history, kept in ~/.lease_history (or $LEASE_HISTORY):
 /// deduplicated, newest last, and rewritten after every entry so a crash or
 /// a kill keeps what was typed.
+///
+/// Nothing in the file is lost: a line that is not valid UTF-8 is not offered
+/// for recall but is written back as it was; a file that cannot be read is
+/// never overwritten; a symbolic link stays a link (the file it names is
+/// replaced). When the file cannot be written the REPL says so once and keeps
+/// the history for the session.
 public final class HistoryFile {
     public let path: String?
-    public private(set) var lines: [String] = []
+    /// Each entry as it is stored in the file (escaped, one line), oldest first.
+    private var records: [[UInt8]] = []
+    /// False when the file must not be written: it could not be read, or it is /dev/null.
+    private var writable: Bool
+    private var warned = false
+    private let report: (String) -> Void
     static let limit = 1000
 
-    public init(path: String?) {
+    /// The entries that can be recalled, oldest first.
+    public var lines: [String] {
+        records.compactMap { r in ScriptText.firstInvalidByte(r) == nil ? Self.decode(String(decoding: r, as: UTF8.self)) : nil }
+    }
+
+    /// `report` receives the one message about a file that cannot be read or written (default: stderr).
+    public init(path: String?, report: ((String) -> Void)? = nil) {
         self.path = path
-        guard let path, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-        for raw in text.split(separator: "\n") { append(Self.decode(String(raw))) }
+        self.report = report ?? { FileHandle.standardError.write(Data(("lease: " + $0 + "\n").utf8)) }
+        writable = path != nil
+        guard let path else { return }
+        if SafeFile.isNullDevice(path) {
+            writable = false
+            return
+        }
+        let bytes: [UInt8]
+        do throws(FileError) {
+            bytes = try SafeFile.readBytes(path)
+        } catch {
+            var st = stat()
+            if lstat(path, &st) != 0 && errno == ENOENT { return }  // no history yet
+            writable = false
+            warnOnce("\(error); the history of this session will not be saved")
+            return
+        }
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            let raw = Array(line)
+            if ScriptText.firstInvalidByte(raw) == nil {
+                let text = Self.decode(String(decoding: raw, as: UTF8.self))
+                if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                append(Array(Self.encode(text).utf8))
+            } else {
+                append(raw)
+            }
+        }
     }
 
     /// `$LEASE_HISTORY`, else `~/.lease_history`.
@@ -70,27 +113,36 @@ public final class HistoryFile {
         return home + "/.lease_history"
     }
 
-    private func append(_ line: String) {
-        lines.removeAll { $0 == line }
-        lines.append(line)
-        if lines.count > Self.limit { lines.removeFirst(lines.count - Self.limit) }
+    private func append(_ record: [UInt8]) {
+        records.removeAll { $0 == record }
+        records.append(record)
+        if records.count > Self.limit { records.removeFirst(records.count - Self.limit) }
     }
 
     public func add(_ line: String) {
         guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
-        append(line)
+        append(Array(Self.encode(line).utf8))
         save()
     }
 
+    private func warnOnce(_ message: String) {
+        if warned { return }
+        warned = true
+        report(message)
+    }
+
     func save() {
-        guard let path else { return }
-        let text = lines.map(Self.encode).joined(separator: "\n") + "\n"
-        let tmp = path + ".tmp\(getpid())"
-        do {
-            try text.write(toFile: tmp, atomically: false, encoding: .utf8)
-            if rename(tmp, path) != 0 { try? FileManager.default.removeItem(atPath: tmp) }
+        guard let path, writable else { return }
+        do throws(FileError) {
+            let w = try SafeFileWriter(path: path, durable: false)
+            for r in records {
+                try w.write(bytes: r)
+                try w.write(bytes: [0x0A])
+            }
+            try w.commit()
         } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
+            warnOnce("\(error.description.replacingOccurrences(of: "cannot write ", with: "cannot write the history file ")); "
+                     + "the history is kept for this session only")
         }
     }
 

@@ -25,7 +25,7 @@ public enum Help {
           cluster k { … }         declare a cluster      (:help clusters)
           contract c { … }        declare a contract     (:help contracts)
           fx 1 USD = 1500 KRW     declare an exchange rate (:help money)
-          scenario s { … }        declare a what-if run  (:help scenarios)
+          scenario grid { … }     declare a what-if run  (:help scenarios)
           use "file.lease"        run another script
           expr                    evaluate and print
 

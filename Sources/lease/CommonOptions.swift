@@ -40,3 +40,33 @@ struct CommonOptions: ParsableArguments {
 
 extension OutputFormat: ExpressibleByArgument {}
 
+
+/// Scripts from files, `-` and stdin, read the same way: a missing file or a
+/// directory is a usage error (exit 2); text that is not UTF-8 is an error at
+/// the line and column of the first bad byte (exit 1), wherever it came from.
+enum ScriptInput {
+    static func read(_ path: String, name: String? = nil, color: Bool) throws -> SourceFile {
+        let bytes: [UInt8]
+        if path == "-" {
+            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        } else {
+            var st = stat()
+            guard stat(path, &st) == 0 || errno != ENOENT else {
+                FileHandle.standardError.write(Data("lease: no such file: \(path)\n".utf8))
+                throw ExitCode(2)
+            }
+            do throws(FileError) {
+                bytes = try SafeFile.readBytes(path)
+            } catch {
+                FileHandle.standardError.write(Data("lease: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        switch ScriptText.decode(bytes, name: name ?? (path == "-" ? "<stdin>" : path)) {
+        case .success(let file): return file
+        case .failure(let d):
+            FileHandle.standardError.write(Data((d.render(color: color) + "\n").utf8))
+            throw ExitCode(1)
+        }
+    }
+}
