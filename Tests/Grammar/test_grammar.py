@@ -39,20 +39,6 @@ def grammar(request, grammar_data):
     return Grammar(grammar_data, _engine(request.param))
 
 
-def tokens(g: Grammar, line: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(text, scopes) runs of one line."""
-    scopes = g.tokenize(line + "\n")[0]
-    out = []
-    i = 0
-    while i < len(line):
-        j = i
-        while j < len(line) and scopes[j] == scopes[i]:
-            j += 1
-        out.append((line[i:j], scopes[i]))
-        i = j
-    return out
-
-
 def scopes_of(g: Grammar, line: str, text: str, nth: int = 0) -> tuple[str, ...]:
     """The scopes of `text` (its nth occurrence, -1: the last) in `line`; every character must share them."""
     scopes = g.tokenize(line + "\n")[0]
