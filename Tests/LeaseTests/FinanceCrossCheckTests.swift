@@ -27,7 +27,7 @@ struct FinanceCrossCheckTests {
         do {
             let r = try irr(row.values)
             if let expected = row.irr {
-                let tol = row.illConditioned == true ? 1e-6 : 1e-9 * max(abs(expected), 1)
+                let tol = row.illConditioned == true ? 1e-6 : 1e-9 * max(abs(expected), 1e-3)
                 #expect(abs(r - expected) <= tol, "irr(\(row.values)) = \(r), numpy-financial \(expected)")
             } else {
                 Issue.record("irr(\(row.values)) = \(r), numpy-financial reports \(row.error ?? "?")")
@@ -254,6 +254,7 @@ struct FinanceFunctionTests {
         let v = pow(1 + r, -1.0 / 12)
         #expect(abs(100 * v + 100 * v * v - 190) < 1e-9)
         #expect(throws: FinanceError.noSignChange(function: "irr")) { try irr(payments: [100], price: 0) }
+        #expect(throws: FinanceError.noRealRoot) { try irr(payments: [100, 5], price: 90) }
         // At a price equal to the total the rate is 0.
         #expect(abs(try irr(payments: [5, 5, 5], price: 15)) < 1e-12)
     }
@@ -323,7 +324,7 @@ struct MinorUnitTests {
     @Test("agrees with decimal half-even rounding on random amounts")
     func randomAgainstDecimalText() {
         var rng = SplitMix(seed: 12)
-        for _ in 0..<20_000 {
+        for _ in 0..<5_000 {
             let cents = Double(rng.next() % 100_000_000_000)
             // Halves and near-halves in the third decimal, of every size.
             let x = (cents + [0.5, 0.49, 0.51, 0.25][Int(rng.next() % 4)]) / 100 * (rng.next() % 2 == 0 ? 1 : -1)

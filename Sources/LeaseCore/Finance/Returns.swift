@@ -105,7 +105,7 @@ public func irr(_ amounts: [Double]) throws(FinanceError) -> Double {
     }
     let core = Array(amounts[first...last])
     var candidates = Array(repeating: -1.0, count: amounts.count - 1 - last)
-    for root in PolynomialRoots.eigenvalues(ofMonic: core) where root.imaginary == 0 && root.real >= 0 {
+    for root in PolynomialRoots.eigenvalues(ofMonic: core) where root.imaginary == 0 && root.real >= 0 && root.real.isFinite {
         candidates.append(root.real - 1)
     }
     guard !candidates.isEmpty else { throw .noRealRoot }
@@ -239,7 +239,8 @@ private func xnpvValue(_ rate: Double, _ amounts: [Double], _ t: [Double]) -> Do
 /// negative amounts fall back to `irr` on the monthly flows (numpy-financial's
 /// root choice), annualised.
 /// - Throws: `FinanceError.noSignChange` when the price or all payments are
-///   not positive; errors of `solve`/`irr` otherwise.
+///   not positive; `.noRealRoot` when no rate gives the price (the first
+///   payment in advance alone exceeds it); errors of `irr` otherwise.
 public func irr(payments: [Double], price: Double, arrears: Bool = false) throws(FinanceError) -> Double {
     guard !payments.isEmpty else { throw .empty(function: "irr") }
     guard price.isFinite, payments.allSatisfy(\.isFinite) else { throw .notFinite(function: "irr") }
@@ -268,6 +269,9 @@ public func irr(payments: [Double], price: Double, arrears: Bool = false) throws
         let b = x + 1e-9
         if g(a) * g(b) <= 0 { x = try solve(in: a, b, g) }
         return expm1(12 * x)
+    } catch FinanceError.noSignChangeInBracket {
+        // No rate at all: e.g. the first payment in advance alone exceeds the price.
+        throw .noRealRoot
     } catch let e as FinanceError {
         throw e
     } catch {
