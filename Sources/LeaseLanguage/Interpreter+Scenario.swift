@@ -11,6 +11,9 @@ extension Interpreter {
         package var seed: UInt64
         /// Axis lengths of a grid, first parameter slowest.
         package var axes: [Int]
+        /// The rows evaluated: all of them, or one shard's block (draws and
+        /// grid coordinates still follow the global row index).
+        package var range: Range<Int> = 0..<0
     }
 
     /// Beyond any machine: the memory check refuses long before this.
@@ -131,21 +134,32 @@ extension Interpreter {
         guard let decl = session.scenarios[name] else {
             throw fail("unknown scenario `\(name)`", nameSpan, help: Suggest.didYouMean(name, session.scenarioOrder))
         }
-        let plan = try plan(decl, span)
+        var plan = try plan(decl, span)
+        plan.range = session.shardRows?(plan.rows) ?? 0..<plan.rows
+        let result = try runRows(plan, name, body, span)
+        if let done = session.runCompleted {
+            let info = RunInfo(scenario: name, scenarioSource: decl.source, body: span.file.slice(body.span), script: span.file.text,
+                               totalRows: plan.rows, rows: plan.range)
+            do { try done(result, info) } catch { throw fail("\(error)", span) }
+        }
+        return .result(result)
+    }
+
+    private mutating func runRows(_ plan: ScenarioPlan, _ name: String, _ body: Expr, _ span: Span) throws(Diagnostic) -> RunResult {
         if let engine = session.engine,
             let result = try engine.run(plan, body: body, scenario: name, interpreter: &self, span: span)
         {
-            return .result(result)
+            return result
         }
-        try checkMemory(rows: plan.rows, columns: plan.parameters.count + 1, bytesPerCell: 48, span)
+        try checkMemory(rows: plan.range.count, columns: plan.parameters.count + 1, bytesPerCell: 48, span)
         var builder = ColumnBuilder()
         var params: [ColumnBuilder] = plan.parameters.map { _ in ColumnBuilder() }
-        let progress = Progress(label: name, rows: plan.rows)
+        let progress = Progress(label: name, rows: plan.range.count)
         defer { progress.finish() }
-        for row in 0..<plan.rows {
+        for row in plan.range {
             if row & 1023 == 1023 {
                 if session.interrupt.isRaised { throw fail("interrupted", span) }
-                progress.update(row)
+                progress.update(row - plan.range.lowerBound)
             }
             let frame = try rowFrame(plan, row)
             for (i, p) in plan.parameters.enumerated() {
@@ -163,7 +177,7 @@ extension Interpreter {
         for (i, p) in plan.parameters.enumerated() {
             if let c = params[i].columns(defaultName: p.name).first { paramColumns.append(c) }
         }
-        return .result(RunResult(scenario: name, parameters: paramColumns, outputs: builder.columns(defaultName: "value")))
+        return RunResult(scenario: name, parameters: paramColumns, outputs: builder.columns(defaultName: "value"))
     }
 
     func resultField(_ r: RunResult, _ name: String, _ span: Span) throws(Diagnostic) -> Value {

@@ -40,6 +40,10 @@ public final class Session: @unchecked Sendable {
     public let interrupt = InterruptFlag()
     /// Runs scenarios column by column; nil runs them row by row.
     package var engine: (any ScenarioEngine)?
+    /// Sharded runs (LANGUAGE.md section 12): the rows of a run of n rows this
+    /// process evaluates, and what to do with each finished run's part.
+    public var shardRows: (@Sendable (Int) -> Range<Int>)?
+    public var runCompleted: (@Sendable (RunResult, RunInfo) throws -> Void)?
     /// Files being run through `use`, to refuse cycles.
     var useStack: [String] = []
 
@@ -172,6 +176,20 @@ public final class Session: @unchecked Sendable {
         globals[name] = nil
         globalOrder.removeAll { $0 == name }
     }
+}
+
+/// Where a finished run came from, for the parts of a sharded run.
+public struct RunInfo: Sendable {
+    public var scenario: String
+    /// The scenario's declaration as written.
+    public var scenarioSource: String
+    /// The run's expression as written.
+    public var body: String
+    /// The whole text of the script the run is in.
+    public var script: String
+    public var totalRows: Int
+    /// The rows this process evaluated.
+    public var rows: Range<Int>
 }
 
 /// A flag a signal handler can set and the evaluator polls.

@@ -23,6 +23,12 @@ struct Space: Sendable {
     var threads: Int
     /// Raised by Ctrl-C: kernels stop between pieces and the run is abandoned.
     var interrupt: InterruptFlag?
+    /// A shard's block of rows. Columns over every axis then hold just these
+    /// rows (data[0] is row `rows.lowerBound`); columns over fewer axes are whole.
+    var rows: Range<Int>? = nil
+
+    /// The global index of a full column's first element.
+    var offset: Int { rows?.lowerBound ?? 0 }
 
     func count(_ axes: [Int]) -> Int { axes.reduce(1) { $0 * sizes[$1] } }
 
@@ -47,19 +53,25 @@ struct Space: Sendable {
         _ kernel: (_ out: UnsafeMutablePointer<Double>, _ count: Int, _ bases: UnsafePointer<Int>, _ steps: UnsafePointer<Int>) -> Void
     ) -> Col {
         let union = over ?? Space.union(operands)
-        let total = count(union)
+        let full = Array(sizes.indices)
+        // Over every axis of a shard, only its rows are computed and held.
+        let block: Range<Int> = union == full && rows != nil ? rows ?? 0..<0 : 0..<count(union)
+        let lo = block.lowerBound
+        let total = block.upperBound
+        let shifted = operands.map { $0 == full && rows != nil && !full.isEmpty }
         let strides = operands.map { self.strides(of: $0, in: union) }
         let inner = union.last.map { sizes[$0] } ?? 1
         let outerSizes = union.dropLast().map { sizes[$0] }
-        var out = [Double](unsafeUninitializedCapacity: total) { _, n in n = total }
-        let parts = total >= 1 << 16 ? max(1, threads) : 1
+        let length = total - lo
+        var out = [Double](unsafeUninitializedCapacity: length) { _, n in n = length }
+        let parts = length >= 1 << 16 ? max(1, threads) : 1
         withoutActuallyEscaping(kernel) { escaping in
         let kernel = UnsafeSendable(escaping)
         out.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let outPtr = UnsafeSendable(base)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let from = total * part / parts, to = total * (part + 1) / parts
+                let from = lo + length * part / parts, to = lo + length * (part + 1) / parts
                 var bases = [Int](repeating: 0, count: operands.count)
                 let steps = strides.map { $0.last ?? 0 }
                 var p = from
@@ -78,9 +90,10 @@ struct Space: Sendable {
                         for j in operands.indices { bases[j] += coord * strides[j][axis] }
                         axis -= 1
                     }
+                    for j in operands.indices where shifted[j] { bases[j] -= lo }
                     bases.withUnsafeBufferPointer { b in
                         steps.withUnsafeBufferPointer { s in
-                            if let bp = b.baseAddress, let sp = s.baseAddress { kernel.value(outPtr.value + p, n, bp, sp) }
+                            if let bp = b.baseAddress, let sp = s.baseAddress { kernel.value(outPtr.value + (p - lo), n, bp, sp) }
                         }
                     }
                     p += n
@@ -142,7 +155,7 @@ struct Space: Sendable {
     /// The column spread over every axis: one value per row of the run.
     func expand(_ a: Col) -> [Double] {
         let all = Array(sizes.indices)
-        if a.axes == all { return a.data }
+        if a.axes == all, rows == nil || !all.isEmpty { return a.data }
         return a.data.withUnsafeBufferPointer { ap in
             guard let pa = ap.baseAddress else { return [] }
             return drive([a.axes], over: all) { out, n, b, s in

@@ -257,11 +257,13 @@ extension Compiler {
             throw Unsupported("distribution arguments")
         }
         let (seed, key) = (d.seed, d.key)
-        // A sample's single axis 0 is its rows: element k of a piece is row b[0] + k.
+        // A sample's single axis 0 is its rows: element k of a piece is row
+        // b[0] + k of the column, global row offset + b[0] + k.
+        let offset = space.offset
         func column(_ xs: [Double], _ isDate: Bool) -> Col {
             space.drive([[0]]) { out, n, b, _ in
                 for k in 0..<n {
-                    out[k] = Distributions.coordinate(name, xs, isDate: isDate, seed: seed, key: key, row: UInt64(b[0] + k), index: index)
+                    out[k] = Distributions.coordinate(name, xs, isDate: isDate, seed: seed, key: key, row: UInt64(offset + b[0] + k), index: index)
                 }
             }
         }

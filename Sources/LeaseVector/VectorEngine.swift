@@ -28,8 +28,9 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
     {
         lastFallback = nil
         let sizes = plan.sampled ? [plan.rows] : plan.axes
-        let space = Space(sizes: sizes, threads: threads, interrupt: interpreter.session.interrupt)
-        try interpreter.checkMemory(rows: plan.rows, columns: 4, bytesPerCell: 8, span)
+        var space = Space(sizes: sizes, threads: threads, interrupt: interpreter.session.interrupt)
+        if plan.range != 0..<plan.rows { space.rows = plan.range }
+        try interpreter.checkMemory(rows: plan.range.count, columns: 4, bytesPerCell: 8, span)
         var compiler = Compiler(space: space, interp: interpreter)
         do {
             var env: [String: VNode] = [:]
@@ -119,7 +120,7 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
 
     /// A parameter column for the result: grid axes stay compressed.
     static func column(_ name: String, _ c: Col, unit: UnitExpr, isDate: Bool, space: Space, sampled: Bool) -> RunResult.Column {
-        if !sampled, c.axes.count == 1, let a = c.axes.first {
+        if !sampled, space.rows == nil, c.axes.count == 1, let a = c.axes.first {
             let stride = space.sizes[(a + 1)...].reduce(1, *)
             return RunResult.Column(name: name, values: c.data, unit: unit, isDate: isDate, stride: stride)
         }

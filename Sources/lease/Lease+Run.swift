@@ -39,6 +39,8 @@ struct RunScripts: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
+    @OptionGroup var shardOptions: ShardOptions
+
     /// `--help` after other arguments (`lease -e 1 --help`) shows `lease --help`.
     @Flag(name: [.short, .long], help: .hidden) var help = false
 
@@ -55,6 +57,7 @@ struct RunScripts: ParsableCommand {
             return
         }
         let session = options.session()
+        try shardOptions.install(in: session)
         let color = options.errorColor
         func report(_ d: Diagnostic) throws -> Never {
             FileHandle.standardError.write(Data((d.render(color: color) + "\n").utf8))
