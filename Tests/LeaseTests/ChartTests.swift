@@ -134,6 +134,21 @@ import Testing
         #expect(Plot.terminal(.bool(true)) == nil)
     }
 
+    /// A long series is thinned to what the columns can show, keeping its peaks.
+    @Test func aLongSeriesKeepsItsPeakAndStaysSmall() throws {
+        let xs: [Value] = (0..<200_000).map { .quantity(Quantity($0 == 123_457 ? 100 : 1, UnitExpr(unit: Units.index("MW") ?? 0))) }
+        let text = try #require(Plot.terminal(.list(xs)))
+        let top = try #require(text.split(separator: "\n").first)
+        #expect(top.hasPrefix("100 MW ┤"))
+        #expect(top.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }, "the spike reaches the top row: \(top)")
+        let svg = try #require(Plot.svg(.list(xs)))
+        #expect(svg.utf8.count < 100_000)
+        #expect(svg.contains(",\(Self.svgTop)"), "the polyline reaches the top of the plot")
+    }
+
+    /// The y of the top grid line of a chart without a title or legend.
+    static let svgTop = 16
+
     /// The picture's 20 bins split each of the text display's 10 in two.
     @Test func histogramBinsRefineTheTextDisplay() throws {
         let chart = try #require(Plot.chart(.result(Self.sampleResult)))

@@ -81,6 +81,33 @@ public struct Chart: Hashable, Sendable {
         return (lo, hi)
     }
 
+    /// At most about `2 × buckets` of `points` (in x order): the first, the
+    /// lowest, the highest and the last of each of `buckets` equal x ranges,
+    /// so a drawing of a long series keeps every peak and trough.
+    static func thinned(_ points: [Point], buckets: Int) -> [Point] {
+        guard points.count > 4 * buckets, buckets > 0, let first = points.first, let last = points.last, last.x > first.x else { return points }
+        var out: [Point] = []
+        out.reserveCapacity(4 * buckets)
+        var i = 0
+        let span = last.x - first.x
+        for b in 0..<buckets {
+            let end = b == buckets - 1 ? Double.infinity : first.x + span * Double(b + 1) / Double(buckets)
+            guard i < points.count, points[i].x < end else { continue }
+            var lo = points[i], hi = points[i]
+            let start = points[i]
+            var stop = points[i]
+            while i < points.count, points[i].x < end {
+                let p = points[i]
+                if p.y < lo.y { lo = p }
+                if p.y > hi.y { hi = p }
+                stop = p
+                i += 1
+            }
+            for p in [start, lo.x <= hi.x ? lo : hi, lo.x <= hi.x ? hi : lo, stop] where out.last != p { out.append(p) }
+        }
+        return out
+    }
+
     /// The smallest and largest y, with zero in sight for bars, counts and
     /// amounts that start near it.
     var yRange: (Double, Double) {

@@ -142,7 +142,7 @@ struct SVGChart {
         var out = ""
         for (k, s) in chart.series.enumerated() {
             let color = Plot.colors[k % Plot.colors.count]
-            let points = s.points.filter { $0.y.isFinite }
+            let points = Chart.thinned(s.points.filter { $0.y.isFinite }, buckets: Int(right - left))
             let coords = points.map { "\(Self.n(x($0.x))),\(Self.n(y($0.y)))" }.joined(separator: " ")
             out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"\(coords)\"/>\n"
             if points.count <= 120 {

@@ -117,7 +117,7 @@ struct ChartScale {
     static func quantityLabels(_ ticks: [Double], _ unit: UnitExpr) -> [String] {
         var out = ticks.map { label($0, unit) }
         // `$150,000.00` reads as `$150,000` on an axis of whole amounts.
-        if unit.moneyCurrency != nil, zip(ticks, out).allSatisfy({ $0 == 0 || $1.contains(".00") }) {
+        if unit.moneyCurrency != nil, zip(ticks, out).allSatisfy({ $0 == 0 || abs($0) >= 1e6 || $1.contains(".00") }) {
             out = out.map { $0.replacingOccurrences(of: ".00", with: "") }
         }
         if Set(out).count < out.count {

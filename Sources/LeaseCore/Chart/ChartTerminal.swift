@@ -143,7 +143,7 @@ struct TerminalChart {
             guard x >= 0, x < dotCols, y >= 0, y < dotRows else { return }
             dots[dotRows - 1 - y][x] = true
         }
-        let points = chart.series[0].points.filter { $0.y.isFinite }
+        let points = Chart.thinned(chart.series[0].points.filter { $0.y.isFinite }, buckets: dotCols)
         var previous: (Int, Int)?
         for p in points {
             let cur = (dx(p.x), dy(p.y))
