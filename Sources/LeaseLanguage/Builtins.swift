@@ -52,6 +52,7 @@ package enum Builtins {
         Spec(name: "pert", params: ["lo", "mode", "hi"], required: 3, summary: "scenario draw, PERT (scaled beta)"),
         Spec(name: "choice", params: ["xs"], required: 1, summary: "scenario draw, one element of a list"),
         Spec(name: "export", params: ["r", "path"], required: 2, summary: "write a run's parameters and outputs as CSV"),
+        Spec(name: "assert", params: ["cond", "message"], required: 1, summary: "stop the script with `message` unless `cond` is true"),
     ]
 
     package static let specs: [String: Spec] = Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
@@ -253,6 +254,18 @@ package enum Builtins {
                        help: "declare `scenario mc { x: \(name)(…)\n  samples: 10_000 }` and `run mc: …`")
         case "export":
             return try interp.export(a, s, span)
+        case "assert":
+            var message = "assertion failed"
+            if a.count > 1, case .string(let m)? = a[1] { message = m }
+            func holds(_ v: Value?) -> Bool {
+                switch v {
+                case .bool(let b)?: return b
+                case .list(let xs)?: return xs.allSatisfy { holds($0) }
+                default: return false
+                }
+            }
+            guard holds(a[0]) else { throw fail(message, span, help: a.count > 1 && a[1] != nil ? nil : "give `assert` a message: `assert(cond, \"…\")`") }
+            return .list([])
         default:
             return try ModelQueries.call(name, a, s, span, model)
         }

@@ -238,6 +238,10 @@ extension Checker {
                            help: "declare `scenario mc { x: \(name)(…)\n  samples: 10_000 }` and `run mc: …`")
             }
             return try distribution(name, t, s)
+        case "assert":
+            try need(t[0], s[0], "the condition of `assert`", { $0 == .bool || $0.element == .bool }, "true or false")
+            if t.count > 1 { try need(t[1], s[1], "the message of `assert`", { $0 == .string }, "a string in quotes") }
+            return .emptyList
         case "export":
             try need(t[0], s[0], "the first argument of `export`", { if case .result = $0 { return true }; return false },
                      "a run result, such as `run grid: …`")

@@ -61,7 +61,7 @@ package struct Interpreter {
         case .expr(let e):
             let v = try eval(e)
             // `print(…)` as a statement has already written its line.
-            if case .call("print", _, _) = e.kind, session.functions["print"] == nil { return }
+            if case .call(let f, _, _) = e.kind, f == "print" || f == "assert", session.functions[f] == nil { return }
             session.bind("_", v)
             session.output(.value(v))
         }

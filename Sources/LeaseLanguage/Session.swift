@@ -127,6 +127,35 @@ public final class Session: @unchecked Sendable {
         }
     }
 
+    /// What the checker knows of some files, for editors: each file's
+    /// statements with every expression typed (as far as checking got),
+    /// and every error and warning. Nothing runs and the session is unchanged.
+    public struct Analysis: Sendable {
+        public var statements: [[Statement]]
+        public var diagnostics: [Diagnostic]
+    }
+
+    public func analyze(_ files: [SourceFile]) -> Analysis {
+        LargeStack.run { () -> Analysis in
+            var checker = Checker(session: self)
+            checker.collectAll = true
+            var out: [Diagnostic] = []
+            var all: [[Statement]] = []
+            for file in files {
+                let (statements, errors, names) = Parser.parseRecovering(file)
+                out += errors
+                for n in names { checker.globals[n] = .any }
+                do throws(Diagnostic) {
+                    all.append(try checker.check(statements, file: file))
+                } catch {
+                    out.append(error)
+                    all.append(statements)
+                }
+            }
+            return Analysis(statements: all, diagnostics: out + checker.errors + checker.warnings)
+        }
+    }
+
     /// The static type of an expression, from the checker alone: nothing is
     /// evaluated, so a run of any size answers at once.
     public func typeOf(_ source: String, name: String = "<type>") -> Result<LType, Diagnostic> {
