@@ -134,9 +134,28 @@ import Testing
         #expect(Plot.terminal(.bool(true)) == nil)
     }
 
+    /// A run with a record expression plots one histogram per output, stacked.
+    @Test func aRunWithSeveralOutputsPlotsEach() throws {
+        let s = Session()
+        #expect(s.run(SourceFile(name: "<chart>", text: Fixtures.colossus + """
+
+            scenario mc { rate: uniform($1.0B, $1.5B) / month; samples: 400; seed: 42 }
+            let r = run mc: {total: total(anthropic with {rate: rate}), npv8: npv(anthropic with {rate: rate}, 8%)}
+            """)) == nil)
+        let r = try #require(s.globals["r"])
+        let charts = Plot.charts(r)
+        #expect(charts.map(\.title) == ["mc: total (n = 400)", "mc: npv8 (n = 400)"])
+        #expect(charts.allSatisfy { $0.kind == .histogram && $0.series[0].points.map(\.y).reduce(0, +) == 400 })
+        let text = try #require(Plot.terminal(r))
+        #expect(text.contains("mc: total (n = 400)") && text.contains("mc: npv8 (n = 400)"))
+        let svg = try #require(Plot.svg(r))
+        #expect(svg.components(separatedBy: "<g transform=").count == 3)
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+    }
+
     /// A long series is thinned to what the columns can show, keeping its peaks.
     @Test func aLongSeriesKeepsItsPeakAndStaysSmall() throws {
-        let xs: [Value] = (0..<200_000).map { .quantity(Quantity($0 == 123_457 ? 100 : 1, UnitExpr(unit: Units.index("MW") ?? 0))) }
+        let xs: [Value] = (0..<50_000).map { .quantity(Quantity($0 == 23_457 ? 100 : 1, UnitExpr(unit: Units.index("MW") ?? 0))) }
         let text = try #require(Plot.terminal(.list(xs)))
         let top = try #require(text.split(separator: "\n").first)
         #expect(top.hasPrefix("100 MW ┤"))
