@@ -1,6 +1,7 @@
 import Foundation
 
-/// Charts as standalone SVG 1.1, written by hand: a white background, grid
+/// Charts as standalone SVG 1.1 (UTF-8, no XML declaration, so the same text
+/// works as a file and inline in HTML), written by hand: a white background, grid
 /// lines at the y ticks, labelled axes, the series, a legend when there are
 /// several, and a `<title>` on every point and bar for notebooks' tooltips.
 extension Plot {
@@ -47,7 +48,6 @@ struct SVGChart {
 
     static func document(_ body: String, width: Double, height: Double, title: String) -> String {
         """
-        <?xml version="1.0" encoding="UTF-8"?>
         <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(n(width))" height="\(n(height))" \
         viewBox="0 0 \(n(width)) \(n(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
         <title>\(escape(title.isEmpty ? "chart" : title))</title>
