@@ -43,6 +43,12 @@ public enum HTMLRender {
         return out
     }
 
+    /// A value inside a cell: as in a text table, but strings without quotes.
+    static func text(_ v: Value) -> String {
+        if case .string(let s) = v { return s }
+        return Format.inner(v)
+    }
+
     static func isNumeric(_ v: Value) -> Bool {
         if case .quantity = v { return true }
         return false
@@ -70,7 +76,7 @@ public enum HTMLRender {
         let numeric = names.indices.map { i in records.allSatisfy { i < $0.fields.count && isNumeric($0.fields[i].value) } }
         var body: [String] = []
         func row(_ r: Record) -> String {
-            "<tr>" + r.fields.enumerated().map { i, f in cell(Format.inner(f.value), numeric: i < numeric.count && numeric[i]) }.joined() + "</tr>"
+            "<tr>" + r.fields.enumerated().map { i, f in cell(text(f.value), numeric: i < numeric.count && numeric[i]) }.joined() + "</tr>"
         }
         if records.count > headRows + tailRows {
             body += records[..<headRows].map(row)
@@ -87,7 +93,7 @@ public enum HTMLRender {
     /// A record: one row per field, its name then its value.
     static func record(_ r: Record) -> String {
         let rows = r.fields.map { f in
-            "<tr><th style=\"\(cellStyle);font-weight:600\">\(escape(f.name))</th>" + cell(Format.inner(f.value), numeric: isNumeric(f.value)) + "</tr>"
+            "<tr><th style=\"\(cellStyle);font-weight:600\">\(escape(f.name))</th>" + cell(text(f.value), numeric: isNumeric(f.value)) + "</tr>"
         }
         return "<table class=\"lease-record\" style=\"\(tableStyle)\"><tbody>" + rows.joined() + "</tbody></table>"
     }

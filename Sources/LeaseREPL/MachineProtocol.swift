@@ -20,10 +20,11 @@ public final class MachineProtocol {
     let inputFD: Int32
     let busy = DoneFlag.Lockable()
     var executions = 0
-    /// SVG for a value, when it has a picture (run results, plots).
-    let svg: @Sendable (Value) -> String?
+    /// SVG for a value that has a picture (run results, plots); nil when
+    /// this build draws no charts.
+    let svg: (@Sendable (Value) -> String?)?
 
-    public init(session: Session, input: Int32 = 0, output: Int32 = 1, svg: @escaping @Sendable (Value) -> String? = { _ in nil }) {
+    public init(session: Session, input: Int32 = 0, output: Int32 = 1, svg: (@Sendable (Value) -> String?)? = nil) {
         self.session = session
         self.completer = Completer(session: session)
         self.writer = LineWriter(fd: output)
@@ -69,7 +70,7 @@ public final class MachineProtocol {
         reader.start()
         writer.write(Message.line([
             ("event", .string("ready")), ("version", .string(REPL.version)),
-            ("protocol", .int(Self.protocolVersion)),
+            ("protocol", .int(Self.protocolVersion)), ("svg", .bool(svg != nil)),
         ]))
         while true {
             let item = queue.take()
@@ -452,7 +453,7 @@ enum Message {
     }
 
     /// One printed value or `print` line while a request runs.
-    static func output(_ id: JSONValue, _ event: OutputEvent, svg: (Value) -> String?) -> String {
+    static func output(_ id: JSONValue, _ event: OutputEvent, svg: ((Value) -> String?)?) -> String {
         switch event {
         case .text(let s):
             return line([("id", id), ("event", .string("output")), ("kind", .string("print")), ("text", .string(s))])
@@ -461,7 +462,7 @@ enum Message {
                 ("id", id), ("event", .string("output")), ("kind", .string("value")),
                 ("type", .string(v.typeName)), ("text", .string(Format.value(v))),
             ]
-            let picture = svg(v)
+            let picture = svg?(v)
             if let html = HTMLRender.html(v, svg: picture) { fields.append(("html", .string(html))) }
             if let picture { fields.append(("svg", .string(picture))) }
             return line(fields)

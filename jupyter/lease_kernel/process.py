@@ -64,6 +64,8 @@ class LeaseProcess:
         ready = self._wait(lambda m: m.get("event") == "ready", timeout=30)
         self.version = ready.get("version", "")
         self.protocol = ready.get("protocol", 0)
+        # Whether this lease draws SVG charts (run histograms, plots).
+        self.svg = bool(ready.get("svg", False))
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
