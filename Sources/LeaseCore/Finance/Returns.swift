@@ -90,7 +90,9 @@ public func npv(_ amounts: [Double], _ rate: Double) -> Double {
 /// of its companion matrix (balanced, then Francis double-shift QR). One
 /// candidate is the answer; among several, the smallest rate ≥ 0 if there is
 /// one, otherwise the negative rate closest to 0. The chosen root is then
-/// polished by Newton steps on the npv while they reduce it.
+/// polished by Newton steps on the npv while they reduce it. With a single
+/// sign change the one root g > 0 is found directly instead (the same root,
+/// in O(n) time rather than the eigenvalues' O(n³)); see `singleRootIRR`.
 /// - Throws: `FinanceError.noSignChange` unless there is a positive and a
 ///   negative amount; `.noRealRoot` when no candidate exists.
 public func irr(_ amounts: [Double]) throws(FinanceError) -> Double {
@@ -104,6 +106,7 @@ public func irr(_ amounts: [Double]) throws(FinanceError) -> Double {
         throw .noRealRoot
     }
     let core = Array(amounts[first...last])
+    if let r = singleRootIRR(core) { return polishIRR(amounts, r) }
     var candidates = Array(repeating: -1.0, count: amounts.count - 1 - last)
     for root in PolynomialRoots.eigenvalues(ofMonic: core) where root.imaginary == 0 && root.real >= 0 && root.real.isFinite {
         candidates.append(root.real - 1)
@@ -116,6 +119,52 @@ public func irr(_ amounts: [Double]) throws(FinanceError) -> Double {
         chosen = candidates.max() ?? candidates[0]
     }
     return polishIRR(amounts, chosen)
+}
+
+/// With exactly one sign change among the amounts (an investment, then
+/// returns) Descartes' rule leaves exactly one root g > 0, which numpy-financial's
+/// choice then always picks (the other candidates are g = 0 from trailing
+/// zeros). That root is found directly, in O(n) per step, by `solve` on
+/// x = ln(1 + rate), where f(x) = Σ amounts[t]·e^(−t·x) changes sign once;
+/// nil when there are several sign changes (then the eigenvalues decide).
+/// `core` has no leading or trailing zeros.
+private func singleRootIRR(_ core: [Double]) -> Double? {
+    var changes = 0
+    var previous = 0.0
+    for v in core where v != 0 {
+        if previous != 0, (v < 0) != (previous < 0) { changes += 1 }
+        previous = v
+    }
+    guard changes == 1, let head = core.first, head != 0 else { return nil }
+    let f: (Double) -> Double = { x in
+        var acc = CompensatedSum()
+        for (t, v) in core.enumerated() where v != 0 { acc.add(v * exp(-Double(t) * x)) }
+        return acc.value
+    }
+    // f(+∞) has the sign of the first amount, f(−∞) the other sign.
+    let f0 = f(0)
+    if f0 == 0 { return 0 }
+    let rootAbove = (f0 < 0) != (head < 0)
+    var inner = 0.0
+    var outer = rootAbove ? 0.01 : -0.01
+    var found = false
+    for _ in 0..<80 {
+        let fo = f(outer)
+        if fo == 0 { return expm1(outer) }
+        if (fo < 0) != (f0 < 0) {
+            found = true
+            break
+        }
+        inner = outer
+        outer *= 2
+    }
+    guard found else { return nil }
+    let (a, b) = rootAbove ? (inner, outer) : (outer, inner)
+    guard var x = try? solve(in: a, b, f) else { return nil }
+    let lo = x - 1e-9
+    let hi = x + 1e-9
+    if lo >= a, hi <= b, let refined = try? solve(in: lo, hi, f) { x = refined }
+    return expm1(x)
 }
 
 /// Newton steps on npv(amounts, r) from `r`, kept while they reduce |npv|.
