@@ -1,5 +1,5 @@
 import Foundation
-import LeaseCore
+@testable import LeaseCore
 import Testing
 
 /// LeaseCore's financial functions against independent implementations:
@@ -183,6 +183,24 @@ struct FinanceFunctionTests {
         #expect(abs(try irr([-100, 50]) - -0.5) < 1e-12)
         // Trailing zeros are roots at −100%, kept as candidates but never closer.
         #expect(abs(try irr([-100, 60, 60, 0, 0]) - 0.1306623862918075) < 1e-12)
+    }
+
+    @Test("with one sign change the direct root is the eigenvalues' choice")
+    func irrPathsAgree() throws {
+        var rng = SplitMix(seed: 842)
+        for _ in 0..<200 {
+            let n = 2 + Int(rng.next() % 40)
+            let scale = pow(10, Double(rng.next() % 10))
+            var xs = [-scale]
+            for _ in 1..<n { xs.append(scale * Double(rng.next() % 1000) / 1000 * 4 / Double(n)) }
+            if xs.dropFirst().allSatisfy({ $0 == 0 }) { xs[n - 1] = scale }
+            let last = try #require(xs.lastIndex { $0 != 0 })
+            let core = Array(xs[...last])
+            let direct = try #require(singleRootIRR(core))
+            let eigen = try #require(irrByEigenvalues(core, trailingZeros: xs.count - 1 - last))
+            #expect(abs(direct - eigen) <= 1e-9 * max(abs(eigen), 1e-3), "\(xs): \(direct) vs \(eigen)")
+        }
+        #expect(singleRootIRR([-1, 2, -1.5]) == nil)
     }
 
     @Test("irr and xirr without a sign change are errors")

@@ -107,18 +107,21 @@ public func irr(_ amounts: [Double]) throws(FinanceError) -> Double {
     }
     let core = Array(amounts[first...last])
     if let r = singleRootIRR(core) { return polishIRR(amounts, r) }
-    var candidates = Array(repeating: -1.0, count: amounts.count - 1 - last)
+    guard let chosen = irrByEigenvalues(core, trailingZeros: amounts.count - 1 - last) else { throw .noRealRoot }
+    return polishIRR(amounts, chosen)
+}
+
+/// numpy-financial's candidates and choice: rates g − 1 for the real
+/// eigenvalues g ≥ 0 of the companion matrix of `core` (no leading or trailing
+/// zeros), plus −1 for each trailing zero; the smallest rate ≥ 0, else the
+/// largest. Nil without candidates.
+func irrByEigenvalues(_ core: [Double], trailingZeros: Int) -> Double? {
+    var candidates = Array(repeating: -1.0, count: trailingZeros)
     for root in PolynomialRoots.eigenvalues(ofMonic: core) where root.imaginary == 0 && root.real >= 0 && root.real.isFinite {
         candidates.append(root.real - 1)
     }
-    guard !candidates.isEmpty else { throw .noRealRoot }
-    let chosen: Double
-    if let r = candidates.filter({ $0 >= 0 }).min() {
-        chosen = r
-    } else {
-        chosen = candidates.max() ?? candidates[0]
-    }
-    return polishIRR(amounts, chosen)
+    if let r = candidates.filter({ $0 >= 0 }).min() { return r }
+    return candidates.max()
 }
 
 /// With exactly one sign change among the amounts (an investment, then
@@ -128,7 +131,7 @@ public func irr(_ amounts: [Double]) throws(FinanceError) -> Double {
 /// x = ln(1 + rate), where f(x) = Σ amounts[t]·e^(−t·x) changes sign once;
 /// nil when there are several sign changes (then the eigenvalues decide).
 /// `core` has no leading or trailing zeros.
-private func singleRootIRR(_ core: [Double]) -> Double? {
+func singleRootIRR(_ core: [Double]) -> Double? {
     var changes = 0
     var previous = 0.0
     for v in core where v != 0 {
