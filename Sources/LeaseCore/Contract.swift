@@ -87,8 +87,17 @@ public struct Contract: Hashable, Sendable {
         discounts.first(where: { $0.month.monthIndex == m })?.fraction ?? 0
     }
 
-    /// Payment due for month index `m`, as a number in `currency`.
+    /// Decimals of the currency's minor unit (ISO 4217): 2 for USD, 0 for KRW.
+    public var minorDigits: Int { MinorUnit.digits(forCurrency: currency) }
+
+    /// Payment due for month index `m`, as a number in `currency`: an amount
+    /// due, rounded to the currency's minor unit, half to even.
     public func payment(_ m: Int) -> Double {
+        roundToMinorUnit(rawPayment(m), digits: minorDigits)
+    }
+
+    /// The payment before rounding: rate × escalation × (1 − discount) × billed fraction.
+    public func rawPayment(_ m: Int) -> Double {
         let f = billedFraction(m)
         if f == 0 { return 0 }
         let years = (m - firstMonth) / 12
@@ -96,13 +105,13 @@ public struct Contract: Hashable, Sendable {
         return monthlyRate * esc * (1 - discount(m)) * f
     }
 
-    /// Sum of payments for month indices in `range`, compensated so a long
-    /// schedule sums exactly to the cent.
+    /// Sum of payments for month indices in `range`: the exact sum of the
+    /// rounded amounts, in whole minor units.
     public func sum(_ range: ClosedRange<Int>) -> Double {
         let lo = max(range.lowerBound, firstMonth)
         let hi = min(range.upperBound, lastMonth)
         guard lo <= hi else { return 0 }
-        var acc = CompensatedSum()
+        var acc = AmountSum(digits: minorDigits)
         for m in lo...hi { acc.add(payment(m)) }
         return acc.value
     }
@@ -160,11 +169,59 @@ public struct Contract: Hashable, Sendable {
     public func isActive(_ m: Int) -> Bool { m >= firstMonth && m <= lastMonth }
 
     /// Accelerators leased: share × the cluster's.
-    public var gpus: Quantity { Quantity(cluster.gpus.value * share, cluster.gpus.unit) }
-    public var power: Quantity { Quantity(cluster.power.value * share, cluster.power.unit) }
+    /// Exact in decimal: 70% of 550,000 gpus is 385,000 gpus, not 385,000.00000000006.
+    public var gpus: Quantity { Quantity(Model.double(Model.decimal(cluster.gpus.value) * Model.decimal(share)), cluster.gpus.unit) }
+    public var power: Quantity { Quantity(Model.double(Model.decimal(cluster.power.value) * Model.decimal(share)), cluster.power.unit) }
 }
 
 /// Neumaier's compensated sum: payments of $1.25B summed 37 times stay exact to the cent.
+/// The exact sum of amounts due, each a whole number of minor units (cents):
+/// summed as integers, converted to the nearest double once.
+public struct AmountSum: Sendable {
+    public let digits: Int
+    private var units: Int64 = 0
+    private var fallback: CompensatedSum?
+    private let scale: Double
+
+    public init(digits: Int) {
+        self.digits = max(0, min(digits, 9))
+        scale = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][self.digits]
+    }
+
+    public mutating func add(_ x: Double) {
+        if var f = fallback {
+            f.add(x)
+            fallback = f
+            return
+        }
+        let y = (x * scale).rounded(.toNearestOrEven)
+        if y.isFinite, abs(y) < 0x1p62 {
+            let (s, overflow) = units.addingReportingOverflow(Int64(y))
+            if !overflow {
+                units = s
+                return
+            }
+        }
+        var f = CompensatedSum()
+        f.add(Double(units) / scale)
+        f.add(x)
+        fallback = f
+    }
+
+    public var value: Double {
+        if let f = fallback { return f.value }
+        return AmountSum.value(units: units, digits: digits)
+    }
+
+    /// The double nearest `units` × 10^−digits.
+    public static func value(units: Int64, digits: Int) -> Double {
+        if units == 0 { return 0 }
+        let scale = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][max(0, min(digits, 9))]
+        if units.magnitude <= 1 << 53 { return Double(units) / scale }
+        return Double("\(units)e-\(digits)") ?? Double(units) / scale
+    }
+}
+
 public struct CompensatedSum: Sendable {
     private var sum = 0.0
     private var c = 0.0

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The declared world of a session: clusters, contracts and exchange rates.
 ///
 /// A value type on purpose: a declaration builds a changed copy, checks it
@@ -79,7 +81,34 @@ public struct Model: Hashable, Sendable {
 
     /// Share of the cluster leased in month index `m` by all its contracts.
     public func leasedShare(of cluster: String, month m: Int) -> Double {
-        contracts(on: cluster).filter { $0.isActive(m) }.reduce(0) { $0 + $1.share }
+        Model.double(exactLeasedShare(of: cluster, month: m))
+    }
+
+    /// The same share summed exactly: each share as the decimal it was
+    /// written as, so ten contracts of 10% lease exactly 100%.
+    public func exactLeasedShare(of cluster: String, month m: Int) -> Decimal {
+        Model.exactSum(contracts(on: cluster).filter { $0.isActive(m) }.map(\.share))
+    }
+
+    /// A share as the decimal it reads as (its shortest round-trip text).
+    public static func decimal(_ x: Double) -> Decimal {
+        Decimal(string: x.description) ?? Decimal(x)
+    }
+
+    public static func exactSum(_ xs: [Double]) -> Decimal {
+        var total = Decimal(0)
+        for x in xs { total += decimal(x) }
+        return total
+    }
+
+    public static func double(_ d: Decimal) -> Double {
+        Double(d.description) ?? NSDecimalNumber(decimal: d).doubleValue
+    }
+
+    /// `amount` × (1 − leased), exactly in decimal, then as the nearest double.
+    public static func free(_ amount: Double, leased: Decimal) -> Double {
+        let rest = max(0, 1 - leased)
+        return double(decimal(amount) * rest)
     }
 
     private func checkCapacity(of cluster: String) throws(ModelError) {
@@ -87,8 +116,9 @@ public struct Model: Hashable, Sendable {
         guard let lo = cs.map(\.firstMonth).min(), let hi = cs.map(\.lastMonth).max(), lo <= hi else { return }
         for m in lo...hi {
             let active = cs.filter { $0.isActive(m) }
-            let total = active.reduce(0) { $0 + $1.share }
-            if total > 1 + 1e-9 {
+            let exact = Model.exactSum(active.map(\.share))
+            if exact > 1 {
+                let total = Model.double(exact)
                 let month = CalendarDate.fromMonthIndex(m)?.description ?? "?"
                 let names = active.map { "\($0.name) (\(Format.percent($0.share)))" }.joined(separator: ", ")
                 throw ModelError(

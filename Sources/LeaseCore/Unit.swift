@@ -140,6 +140,28 @@ public struct UnitExpr: Hashable, Sendable {
         return f
     }
 
+    /// A number in this unit, in base units. A percentage divides by 100, so
+    /// `p%` is the double nearest p/100 (`7% == 0.07`), not p × 0.01.
+    public func toBase(_ x: Double) -> Double { isPercent ? x / 100 : x * factor }
+
+    /// A number in base units, in this unit.
+    public func fromBase(_ x: Double) -> Double { isPercent ? x * 100 : x / factor }
+
+    /// `x` written in `from`, written in `to` (same dimension).
+    public static func convert(_ x: Double, from: UnitExpr, to: UnitExpr) -> Double {
+        if from == to { return x }
+        if from.isPercent || to.isPercent { return to.fromBase(from.toBase(x)) }
+        return x * from.factor / to.factor
+    }
+
+    /// A product's number times the scale `product` returned: a scale of a
+    /// folded `%` divides by 100, as `toBase` does, so `$1B * 7%` is exact.
+    public static func scaled(_ x: Double, by s: Double) -> Double {
+        if s == 1 { return x }
+        if s == 0.01 { return x / 100 }
+        return x * s
+    }
+
     public func power(_ n: Int) -> UnitExpr {
         UnitExpr(terms: n == 0 ? [] : terms.map { Term(unit: $0.unit, exponent: $0.exponent * n) })
     }

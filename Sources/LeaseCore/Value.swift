@@ -11,13 +11,13 @@ public struct Quantity: Hashable, Sendable {
 
     public var dimension: Dimension { unit.dimension }
     /// The number in base units (seconds, watts, one currency unit).
-    public var baseValue: Double { value * unit.factor }
+    public var baseValue: Double { unit.toBase(value) }
     public var isPlainNumber: Bool { unit.dimension.isNone }
 
     /// This quantity written in another unit of the same dimension.
     public func converted(to target: UnitExpr) -> Quantity {
         if target == unit { return self }
-        return Quantity(value * unit.factor / target.factor, target)
+        return Quantity(UnitExpr.convert(value, from: unit, to: target), target)
     }
 }
 

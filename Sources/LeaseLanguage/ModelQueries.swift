@@ -29,7 +29,7 @@ enum ModelQueries {
         case "schedule":
             let c = try Builtins.contract(a[0], s[0])
             var rows: [Value] = []
-            var acc = CompensatedSum()
+            var acc = AmountSum(digits: c.minorDigits)
             if c.lastMonth >= c.firstMonth {
                 for m in c.firstMonth...c.lastMonth {
                     let p = c.payment(m)
@@ -71,14 +71,14 @@ enum ModelQueries {
             return try Builtins.elementwise(a, [0, 1], span) { (b) throws(Diagnostic) -> Value in
                 let k = try Builtins.cluster(b[0], s[0])
                 let m = try month(b[1], s[1], "`at`")
-                let leased = model.leasedShare(of: k.name, month: m.monthIndex)
-                let free = max(0, 1 - leased)
+                // Shares add up exactly: ten contracts of 10% leave 0 gpus.
+                let leased = model.exactLeasedShare(of: k.name, month: m.monthIndex)
                 return .record(Record([
                     ("power", .quantity(k.power)),
                     ("gpus", .quantity(k.gpus)),
-                    ("leased", .quantity(Quantity(leased * 100, UnitExpr(unit: Units.percent)))),
-                    ("free_power", .quantity(Quantity(k.power.value * free, k.power.unit))),
-                    ("free_gpus", .quantity(Quantity(k.gpus.value * free, k.gpus.unit))),
+                    ("leased", .quantity(Quantity(Model.double(leased * 100), UnitExpr(unit: Units.percent)))),
+                    ("free_power", .quantity(Quantity(Model.free(k.power.value, leased: leased), k.power.unit))),
+                    ("free_gpus", .quantity(Quantity(Model.free(k.gpus.value, leased: leased), k.gpus.unit))),
                 ]))
             }
         case "contracts":
@@ -139,7 +139,7 @@ enum ModelQueries {
                 guard end.monthIndex >= from.monthIndex else { return Builtins.money(0, c) }
                 return Builtins.money(c.sum(from.monthIndex...end.monthIndex), c)
             }
-            var acc = CompensatedSum()
+            var acc = AmountSum(digits: c.minorDigits)
             for r in try period(b[1], s[1]) { acc.add(c.sum(r)) }
             return Builtins.money(acc.value, c)
         }
@@ -161,7 +161,7 @@ enum ModelQueries {
         guard currencies.count == 1, let cur = currencies.first else {
             throw fail("the contracts of \"\(party)\" are in several currencies (\(currencies.sorted().joined(separator: ", ")))", span)
         }
-        var acc = CompensatedSum()
+        var acc = AmountSum(digits: MinorUnit.digits(forCurrency: cur))
         for c in cs { for r in ranges { acc.add(c.sum(r)) } }
         return .quantity(Quantity(acc.value, UnitExpr(unit: Units.currency(cur) ?? 0)))
     }

@@ -72,7 +72,7 @@ struct Operators {
         switch (a, b) {
         case (.quantity(let x), .quantity(let y)):
             guard x.dimension == y.dimension else { throw mismatch("compare", x, y, span) }
-            return x.value == y.converted(to: x.unit).value
+            return x.unit == y.unit ? x.value == y.value : x.baseValue == y.baseValue
         case (.date(let x), .date(let y)): return x == y
         default:
             if a.typeName != b.typeName {
@@ -152,10 +152,10 @@ struct Operators {
             return .quantity(Quantity(op == .add ? x.value + yv : x.value - yv, x.unit))
         case .multiply:
             let (u, s) = UnitExpr.product(x.unit, y.unit)
-            return .quantity(Quantity(x.value * y.value * s, u))
+            return .quantity(Quantity(UnitExpr.scaled(x.value * y.value, by: s), u))
         case .divide:
             let (u, s) = UnitExpr.product(x.unit, y.unit.power(-1))
-            return .quantity(Quantity(x.value / y.value * s, u))
+            return .quantity(Quantity(UnitExpr.scaled(x.value / y.value, by: s), u))
         case .power:
             guard y.dimension.isNone else {
                 throw fail("the exponent must be a plain number, not \(y.dimension)", span)
@@ -170,7 +170,8 @@ struct Operators {
             return .quantity(Quantity(pow(x.value, e), x.unit.power(n)))
         default:
             guard x.dimension == y.dimension else { throw mismatch("compare", x, y, operands) }
-            let a = x.value, b = y.unit == x.unit ? y.value : y.converted(to: x.unit).value
+            // Different units compare in base units, so `7% == 0.07`.
+            let a = x.unit == y.unit ? x.value : x.baseValue, b = x.unit == y.unit ? y.value : y.baseValue
             switch op {
             case .equal: return .bool(a == b)
             case .notEqual: return .bool(a != b)

@@ -93,7 +93,7 @@ extension Compiler {
             var digits = 0.0
             if nodes.count > 1, let d = nodes[1] {
                 guard case .num(let dc, let du) = d, dc.isScalar, du.dimension.isNone else { throw Unsupported("round digits") }
-                digits = dc.data[0] * du.factor
+                digits = du.toBase(dc.data[0])
                 guard digits == digits.rounded(), Swift.abs(digits) <= 15 else { throw Unsupported("round digits") }
             }
             let f = pow(10, digits)
@@ -103,12 +103,10 @@ extension Compiler {
             }, u)
         case "sqrt":
             guard u.dimension.isNone else { throw Unsupported("sqrt of a quantity") }
-            let f = u.factor
-            return .num(space.map(x) { ($0 * f).squareRoot() }, .none)
+            return .num(space.map(x) { u.toBase($0).squareRoot() }, .none)
         case "exp", "ln":
             guard u.dimension.isNone else { throw Unsupported("exp/ln of a quantity") }
-            let f = u.factor
-            return .num(name == "exp" ? space.map(x) { Foundation.exp($0 * f) } : space.map(x) { Foundation.log($0 * f) }, .none)
+            return .num(name == "exp" ? space.map(x) { Foundation.exp(u.toBase($0)) } : space.map(x) { Foundation.log(u.toBase($0)) }, .none)
         default:
             throw Unsupported(name)
         }
@@ -143,8 +141,7 @@ extension Compiler {
                 c.currency = u.moneyCurrency
             case "escalation":
                 guard case .num(let e, let u) = try compile(f.value, env), u.dimension.isNone else { throw Unsupported("escalation") }
-                let factor = u.factor
-                let col = space.map(e) { $0 * factor }
+                let col = space.map(e) { u.toBase($0) }
                 if col.data.contains(where: { !($0 > -1) || !$0.isFinite }) { throw Unsupported("escalation out of range") }
                 c.escalation = col
             case "discounts":
@@ -156,8 +153,7 @@ extension Compiler {
                         !ds.contains(where: { $0.month == m.monthIndex })
                     else { throw Unsupported("discount month") }
                     guard case .num(let v, let u) = try compile(p.value, env), u.dimension.isNone else { throw Unsupported("discount value") }
-                    let factor = u.factor
-                    let frac = space.map(v) { $0 * factor }
+                    let frac = space.map(v) { u.toBase($0) }
                     if frac.data.contains(where: { !($0 >= 0 && $0 <= 1) }) { throw Unsupported("discount out of range") }
                     ds.append((m.monthIndex, frac))
                 }
@@ -203,8 +199,7 @@ extension Compiler {
             return .num(space.map(end) { Swift.max(0, (Double(Int($0) / 32) - first) + 1) }, .none)
         case "npv":
             guard case .num(let r, let u)? = nodes[1], u.dimension.isNone else { throw Unsupported("npv rate") }
-            let f = u.factor
-            let rates = space.map(r) { $0 * f }
+            let rates = space.map(r) { u.toBase($0) }
             if rates.data.contains(where: { !($0 > -1) }) { throw Unsupported("npv rate out of range") }
             return .num(try Payments.sum(c, space: space, from: nil, to: nil, annualRate: rates), money)
         case "total":
@@ -223,8 +218,7 @@ extension Compiler {
                 return .num(try Payments.sum(c, space: space, from: try monthIndexColumn(a), to: try monthIndexColumn(b), annualRate: nil, emptyIfReversed: true), money)
             }
             guard case .num(let y0, let u)? = nodes[1], u.dimension.isNone else { throw Unsupported("paid period") }
-            let factor = u.factor
-            let y = space.map(y0) { $0 * factor }
+            let y = space.map(y0) { u.toBase($0) }
             if y.data.contains(where: { !($0 == $0.rounded() && $0 >= 1 && $0 <= 9999) }) { throw Unsupported("paid year") }
             let from = space.map(y) { $0 * 12 }, to = space.map(y) { $0 * 12 + 11 }
             return .num(try Payments.sum(c, space: space, from: from, to: to, annualRate: nil, emptyIfReversed: true), money)

@@ -86,8 +86,7 @@ struct Compiler {
                 throw Unsupported("conversion")
             }
             if u == target { return .num(c, u) }
-            let fu = u.factor, ft = target.factor
-            return .num(space.map(c) { $0 * fu / ft }, target)
+            return .num(space.map(c) { UnitExpr.convert($0, from: u, to: target) }, target)
         case .ifThen(let c, let a, let b):
             if draw != nil, Interpreter.containsDistribution(a) || Interpreter.containsDistribution(b) {
                 // The row-by-row evaluator draws only in the branch it takes.
@@ -130,23 +129,22 @@ struct Compiler {
                 return .num(op == .add ? space.map(x, yc) { $0 + $1 } : space.map(x, yc) { $0 - $1 }, xu)
             case .multiply:
                 let (u, s) = UnitExpr.product(xu, yu)
-                return .num(space.map(x, y) { $0 * $1 * s }, u)
+                return .num(space.map(x, y) { UnitExpr.scaled($0 * $1, by: s) }, u)
             case .divide:
                 let (u, s) = UnitExpr.product(xu, yu.power(-1))
-                return .num(space.map(x, y) { $0 / $1 * s }, u)
+                return .num(space.map(x, y) { UnitExpr.scaled($0 / $1, by: s) }, u)
             case .power:
                 guard yu.dimension.isNone else { throw Unsupported("power") }
-                let fy = yu.factor, fx = xu.factor
-                if xu.isEmpty || xu.dimension.isNone { return .num(space.map(x, y) { pow($0 * fx, $1 * fy) }, .none) }
-                guard y.isScalar, (y.data[0] * fy).rounded() == y.data[0] * fy, abs(y.data[0] * fy) <= 12 else {
+                if xu.isEmpty || xu.dimension.isNone { return .num(space.map(x, y) { pow(xu.toBase($0), yu.toBase($1)) }, .none) }
+                guard y.isScalar, yu.toBase(y.data[0]).rounded() == yu.toBase(y.data[0]), abs(yu.toBase(y.data[0])) <= 12 else {
                     throw Unsupported("power of a quantity")
                 }
-                let e = y.data[0] * fy
+                let e = yu.toBase(y.data[0])
                 return .num(space.map(x) { pow($0, e) }, xu.power(Int(e)))
             default:
                 guard xu.dimension == yu.dimension else { throw Unsupported("dimension mismatch") }
-                let yc = yu == xu ? y : convert(y, from: yu, to: xu)
-                return .bool(compare(op, x, yc))
+                if xu == yu { return .bool(compare(op, x, y)) }
+                return .bool(compare(op, space.map(x) { xu.toBase($0) }, space.map(y) { yu.toBase($0) }))
             }
         case (.date(let d, let p), .num(let q, let u)) where op == .add || op == .subtract:
             return try shift(d, p, q, u, negate: op == .subtract)
@@ -164,8 +162,7 @@ struct Compiler {
     }
 
     func convert(_ c: Col, from: UnitExpr, to: UnitExpr) -> Col {
-        let ff = from.factor, ft = to.factor
-        return space.map(c) { $0 * ff / ft }
+        space.map(c) { UnitExpr.convert($0, from: from, to: to) }
     }
 
     func compare(_ op: BinaryOp, _ x: Col, _ y: Col) -> Col {
