@@ -23,10 +23,19 @@ public enum CSVDeclarations {
         let columns = try headerColumns(header, source)
         var out: [Statement] = []
         var seen: [String: Int] = [:]
+        // Line numbers counted as the rows go by, not from the top for each row.
+        var cursor = 0, lineAtCursor = 1
+        func line(at offset: Int) -> Int {
+            while cursor < offset {
+                if source.bytes[cursor] == 0x0A { lineAtCursor += 1 }
+                cursor += 1
+            }
+            return lineAtCursor
+        }
         for row in sheet.rows.dropFirst() {
             let nameCell = row.cells[0]
             let (name, nameSpan) = try rowName(nameCell, source, kind: kind)
-            let (line, _) = source.location(of: nameCell.start)
+            let line = line(at: nameCell.start)
             if let first = seen[name] {
                 throw Diagnostic(.parse, "`\(name)` is declared twice in this sheet (lines \(first) and \(line))", at: nameSpan,
                                  help: "each row declares one \(kind); give this one another name")
