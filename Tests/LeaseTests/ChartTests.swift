@@ -151,6 +151,9 @@ import Testing
         let svg = try #require(Plot.svg(r))
         #expect(svg.components(separatedBy: "<g transform=").count == 3)
         #expect(XMLParser(data: Data(svg.utf8)).parse())
+        // What `plot(r)` keeps ([Chart]) draws as the value itself does.
+        #expect(Plot.svg(charts) == svg)
+        #expect(Plot.terminal(charts) == text)
     }
 
     /// A long series is thinned to what the columns can show, keeping its peaks.

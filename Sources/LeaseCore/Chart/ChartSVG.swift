@@ -9,7 +9,11 @@ extension Plot {
     /// or nil when `v` does not plot.
     public static func svg(_ v: Value) -> String? {
         let cs = charts(v)
-        guard !cs.isEmpty else { return nil }
+        return cs.isEmpty ? nil : svg(cs)
+    }
+
+    /// Charts one under the other in one SVG document, as `charts(_:)` gives them.
+    public static func svg(_ cs: [Chart]) -> String {
         if cs.count == 1 { return svg(cs[0]) }
         var body = ""
         var y = 0.0

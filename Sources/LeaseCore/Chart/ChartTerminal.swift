@@ -6,8 +6,12 @@ extension Plot {
     /// outputs, one under the other), or nil when `v` does not plot.
     public static func terminal(_ v: Value, width: Int = 80) -> String? {
         let cs = charts(v)
-        guard !cs.isEmpty else { return nil }
-        return cs.map { terminal($0, width: width) }.joined(separator: "\n\n")
+        return cs.isEmpty ? nil : terminal(cs, width: width)
+    }
+
+    /// Charts one under the other, a blank line between, as `charts(_:)` gives them.
+    public static func terminal(_ cs: [Chart], width: Int = 80) -> String {
+        cs.map { terminal($0, width: width) }.joined(separator: "\n\n")
     }
 
     /// `c` drawn in Unicode, every line at most `width` columns.
