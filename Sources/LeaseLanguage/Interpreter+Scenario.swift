@@ -231,6 +231,8 @@ extension Interpreter {
                     let x = c.value(at: i)
                     if c.isDate {
                         text += x.isFinite && abs(x) < 1e9 ? CalendarDate.fromOrdinal(Int(x))?.description ?? "" : ""
+                    } else if x == x.rounded(), abs(x) < 1e15, !(x == 0 && x.sign == .minus) {
+                        text += String(Int64(x))  // what JSON.number writes, without String(format:)
                     } else {
                         text += JSON.number(x)
                     }

@@ -90,12 +90,16 @@ extension Session {
     /// A script stays below the lexer's token limit with room to spare.
     static let scriptTokenBudget = Lexer.maxTokens - 10_000
 
+    static func tooLong(_ name: String, _ v: Value) -> String {
+        let size = v.listCount.map { " of \(Format.number(Double($0))) elements" } ?? ""
+        return "# `\(name)` (a \(v.typeName)\(size)) is too long to be written in a script "
+            + "(a script holds at most \(Format.number(Double(Lexer.maxTokens))) tokens); recompute it"
+    }
+
     func buildScript(interrupt: InterruptFlag?) throws(SaveFailure) -> SavedScript {
         var writer = SourceWriter(model: model, interrupt: interrupt)
         var head = ["# lease session, written by :save"]
         head.append(contentsOf: fxSources)
-        for k in model.clusters { head.append(SourceWriter.declaration(k)) }
-        for c in model.contracts { head.append(SourceWriter.declaration(c)) }
 
         // Bindings, each as a literal or a comment.
         var bindingText: [String: String] = [:]
@@ -109,6 +113,13 @@ extension Session {
         }
         for name in bindingNames {
             guard let v = globals[name] else { continue }
+            // A list with more elements than a script can hold tokens needs no literal to know it will not fit.
+            if case .list(let xs) = v, xs.count * 2 > Self.scriptTokenBudget, SourceWriter.range(xs) == nil {
+                bindingText[name] = Self.tooLong(name, v)
+                bindingTokens[name] = 0
+                omitted.append(name)
+                continue
+            }
             if let lit = try writer.literal(v) {
                 bindingText[name] = "let \(name) = \(lit)"
                 bindingTokens[name] = writer.tokens
@@ -121,39 +132,44 @@ extension Session {
         }
         // A script holds at most Lexer.maxTokens tokens: the longest bindings
         // that do not fit are left out, with a comment saying so.
-        var total = bindingTokens.values.reduce(0, +) + head.count * 64
+        var total = bindingTokens.values.reduce(0, +) + (head.count + model.clusters.count + model.contracts.count) * 64
             + functions.values.reduce(0) { $0 + $1.source.utf8.count } + scenarios.values.reduce(0) { $0 + $1.source.utf8.count }
         if total > Self.scriptTokenBudget {
             for name in bindingNames.sorted(by: { (bindingTokens[$0] ?? 0) > (bindingTokens[$1] ?? 0) }) {
                 guard total > Self.scriptTokenBudget, let n = bindingTokens[name], n > 0, let v = globals[name] else { break }
-                let size = v.listCount.map { " of \(Format.number(Double($0))) elements" } ?? ""
-                bindingText[name] = "# `\(name)` (a \(v.typeName)\(size)) is too long to be written in a script "
-                    + "(a script holds at most \(Format.number(Double(Lexer.maxTokens))) tokens); recompute it"
+                bindingText[name] = Self.tooLong(name, v)
                 omitted.append(name)
                 total -= n
             }
         }
 
         // Functions and scenarios come after the names they read; a scenario
-        // comes before a binding that has the name of one of its parameters.
+        // comes before a binding, cluster or contract that has the name of
+        // one of its parameters (declared the other way round, it is refused).
         let bound = Set(bindingNames)
         let fnNames = Set(functionOrder)
+        let modelNames = Set(model.clusters.map(\.name) + model.contracts.map(\.name))
         func references(_ source: String, excluding: Set<String>) -> [String] {
             var lexer = Lexer(file: SourceFile(name: "<source>", text: source))
             guard let tokens = try? lexer.tokenize() else { return [] }
             var seen = Set<String>(), out: [String] = []
             for t in tokens {
-                if case .identifier(let n) = t.kind, !excluding.contains(n), bound.contains(n) || fnNames.contains(n),
-                    seen.insert(n).inserted
+                if case .identifier(let n) = t.kind, !excluding.contains(n),
+                    bound.contains(n) || fnNames.contains(n) || modelNames.contains(n), seen.insert(n).inserted
                 {
                     out.append(n)
                 }
             }
             return out
         }
-        enum Item: Hashable { case binding(String), function(String), scenario(String) }
+        enum Item: Hashable { case cluster(String), contract(String), binding(String), function(String), scenario(String) }
         var deps: [Item: [Item]] = [:]
-        func item(_ n: String) -> Item { fnNames.contains(n) ? .function(n) : .binding(n) }
+        let clusterNames = Set(model.clusters.map(\.name)), contractNames = Set(model.contracts.map(\.name))
+        func item(_ n: String) -> Item {
+            if fnNames.contains(n) { return .function(n) }
+            if bound.contains(n) { return .binding(n) }
+            return clusterNames.contains(n) ? .cluster(n) : .contract(n)
+        }
         for name in functionOrder {
             guard let f = functions[name] else { continue }
             deps[.function(name)] = references(f.source, excluding: Set(f.params + [name])).map(item)
@@ -162,10 +178,14 @@ extension Session {
         for name in scenarioOrder {
             guard let s = scenarios[name] else { continue }
             let params = s.fields.map(\.name).filter { $0 != "samples" && $0 != "seed" }
-            for p in params where bound.contains(p) { paramOwners[p, default: []].append(name) }
+            for p in params where bound.contains(p) || modelNames.contains(p) { paramOwners[p, default: []].append(name) }
             deps[.scenario(name)] = references(s.source, excluding: Set(params + ["samples", "seed", name])).map(item)
         }
         for name in bindingNames { deps[.binding(name)] = (paramOwners[name] ?? []).map { .scenario($0) } }
+        for k in model.clusters { deps[.cluster(k.name)] = (paramOwners[k.name] ?? []).map { .scenario($0) } }
+        for c in model.contracts {
+            deps[.contract(c.name)] = [.cluster(c.cluster.name)] + (paramOwners[c.name] ?? []).map { .scenario($0) }
+        }
 
         var body: [String] = []
         var bodyWritten: [String] = []
@@ -177,6 +197,10 @@ extension Session {
             visiting.remove(it)
             done.insert(it)
             switch it {
+            case .cluster(let n):
+                if let k = model.cluster(named: n) { body.append(SourceWriter.declaration(k)); bodyWritten.append(body[body.count - 1]) }
+            case .contract(let n):
+                if let c = model.contract(named: n) { body.append(SourceWriter.declaration(c)); bodyWritten.append(body[body.count - 1]) }
             case .binding(let n):
                 guard let t = bindingText[n] else { return }
                 body.append(t)
@@ -187,6 +211,8 @@ extension Session {
                 if let s = scenarios[n] { body.append(s.source); bodyWritten.append(s.source) }
             }
         }
+        for k in model.clusters { emit(.cluster(k.name)) }
+        for c in model.contracts { emit(.contract(c.name)) }
         for n in bindingNames { emit(.binding(n)) }
         for n in functionOrder { emit(.function(n)) }
         for n in scenarioOrder { emit(.scenario(n)) }
@@ -403,16 +429,22 @@ struct SourceWriter {
             guard a.unit == b.unit, a.unit == z.unit, !a.unit.isPercent else { return nil }
             let step = Quantity(b.value - a.value, a.unit)
             guard step.value.isFinite, step.value != 0 else { return nil }
+            // Cheap checks first: the length and a middle element must fit.
+            let n = ((z.value - a.value) / step.value).rounded()
+            guard n.isFinite, n == Double(xs.count - 1) else { return nil }
+            guard case .quantity(let mid) = xs[xs.count / 2], mid.unit == a.unit,
+                abs(mid.value - (a.value + Double(xs.count / 2) * step.value)) <= abs(step.value) * 1e-6
+            else { return nil }
             text = "\(quantity(a)) .. \(quantity(z)) step \(quantity(step))"
         case (.date(let a), .date(let b), .date(let z)):
             guard a.precision == b.precision, a.precision == z.precision else { return nil }
             if a.precision == .month {
                 let k = b.monthIndex - a.monthIndex
-                guard k > 0 else { return nil }
+                guard k > 0, z.monthIndex - a.monthIndex == k * (xs.count - 1) else { return nil }
                 text = "\(a) .. \(z)" + (k == 1 ? "" : " step \(k) months")
             } else {
                 let k = b.ordinal - a.ordinal
-                guard k > 0 else { return nil }
+                guard k > 0, z.ordinal - a.ordinal == k * (xs.count - 1) else { return nil }
                 text = "\(a) .. \(z) step \(k) \(k == 1 ? "day" : "days")"
             }
         default:

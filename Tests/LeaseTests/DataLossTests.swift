@@ -109,6 +109,18 @@ extension DataLossTests {
         #expect(b.script() == saved.text, "the script is a fixed point")
     }
 
+    @Test("a scenario parameter and a later cluster of the same name are saved in an order that loads")
+    func scenarioThenCluster() throws {
+        let (a, b, saved) = try Self.saveAndLoad("""
+            scenario g { k: [1, 2] }
+            cluster k { power: 1 MW; gpus: 1 gpu }
+            scenario uses_k { p: [k.power] }
+            """)
+        #expect(a.model.clusters == b.model.clusters)
+        #expect(a.scenarioOrder == b.scenarioOrder)
+        #expect(b.script() == saved.text)
+    }
+
     @Test("a list of a million elements that is a range is saved as the range")
     func millionRange() throws {
         let (_, b, saved) = try Self.saveAndLoad("""
