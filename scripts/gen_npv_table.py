@@ -8,7 +8,8 @@ k after start is discounted at the monthly rate (1 + r)^(1/12) - 1.
 
 Payment semantics (LANGUAGE.md section 5):
     payment(c, m) = monthly rate * (1 + escalation)^(whole years since start)
-                    * (1 - discount of m) * billed fraction of m
+                    * (1 - discount of m) * billed fraction of m,
+rounded to the cent, half to even (LANGUAGE.md section 10),
 where the billed fraction is 1, except for a day-precision `end`, whose month
 is billed end.day / days_in_month(end).
 
@@ -17,6 +18,7 @@ The output is deterministic (fixed seed); commit the JSON it writes.
 """
 import calendar
 import json
+from decimal import Decimal, ROUND_HALF_EVEN
 import os
 import random
 
@@ -94,8 +96,14 @@ def make_contract(rng, idx):
     for k in range(months):
         f = fraction if k == months - 1 else 1.0
         d = discounts[k][1] if k in discounts else 0.0
-        flows.append(monthly * (1 + esc) ** (k // 12) * (1 - d) * f)
+        flows.append(amount_due(monthly * (1 + esc) ** (k // 12) * (1 - d) * f))
     return name, decl, flows
+
+
+def amount_due(x):
+    """A payment as an amount due (LANGUAGE.md section 10): rounded to the cent,
+    half to even, on the decimal the double prints as."""
+    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
 
 
 def main():

@@ -63,7 +63,8 @@ struct EvaluatorTests {
         let prelude = EvaluatorTests.colossus
         #expect(EvaluatorTests.show("terminate(anthropic, notice_on: 2026-09-16).end", prelude: prelude) == "2026-12-15")
         let pay = EvaluatorTests.number("payment(terminate(anthropic, notice_on: 2026-09-16), 2026-12)", prelude: prelude)
-        #expect(abs((pay ?? 0) - 1.25e9 * 15 / 31) < 1e-3)
+        // An amount due: 1.25e9 × 15/31 = 604,838,709.677…, rounded to the cent.
+        #expect(pay == 604_838_709.68)
         #expect(EvaluatorTests.show("months(terminate(anthropic, notice_on: 2026-09-16))", prelude: prelude) == "8")
     }
 
