@@ -206,22 +206,38 @@ public final class MachineProtocol {
             say(rows.isEmpty ? "nothing bound yet" : rows.joined(separator: "\n"))
         case ":load":
             guard !arg.isEmpty else { return commandError("usage: :load FILE") }
-            guard let text = try? String(contentsOfFile: REPL.expandTilde(arg), encoding: .utf8) else {
-                return commandError("error: cannot read \(arg)")
+            let bytes: [UInt8]
+            do throws(FileError) {
+                bytes = try SafeFile.readBytes(REPL.expandTilde(arg))
+            } catch {
+                return commandError("error: \(error)")
             }
-            if let d = session.run(SourceFile(name: arg, text: text)) { return failure(d, color: color) }
+            switch ScriptText.decode(bytes, name: arg) {
+            case .failure(let d): return failure(d, color: color)
+            case .success(let file):
+                if let d = session.run(file) { return failure(d, color: color) }
+            }
         case ":save":
             guard !arg.isEmpty else { return commandError("usage: :save FILE") }
-            do {
-                try session.script().write(toFile: REPL.expandTilde(arg), atomically: true, encoding: .utf8)
+            switch session.save(to: REPL.expandTilde(arg)) {
+            case .success(let saved):
                 say("saved to \(arg)")
-            } catch {
-                return commandError("error: cannot write \(arg): \(error.localizedDescription)")
+                if !saved.omitted.isEmpty {
+                    say("  not saved: " + saved.omitted.map { "`\($0)`" }.joined(separator: ", ")
+                        + " (see the comments in the file; recompute after :load)")
+                }
+            case .failure(.interrupted):
+                return Message.error("Interrupted", "interrupted", ["interrupted; \(arg) was not changed"])
+            case .failure(.file(let e)):
+                return commandError("error: \(e)")
+            case .failure(let e):
+                return commandError("error: cannot save to \(arg): \(e)")
             }
         case ":type":
             guard !arg.isEmpty else { return commandError("usage: :type EXPR") }
-            switch session.evaluate(arg, name: "<type>") {
-            case .success(let v): say(session.describeType(v))
+            // From the checker alone, as in the REPL: nothing runs.
+            switch session.typeOf(arg) {
+            case .success(let t): say(t.description)
             case .failure(let d): return failure(d, color: color)
             }
         case ":time":
@@ -278,11 +294,17 @@ public final class MachineProtocol {
         guard session.globals[head] != nil || session.model.contract(named: head) != nil || session.model.cluster(named: head) != nil else {
             return notFound
         }
-        guard case .success(let v) = session.evaluate(expr, name: "<inspect>") else { return notFound }
-        var text = "\(expr): \(session.describeType(v))"
-        let shown = Format.value(v)
-        if shown.count <= 2000 { text += "\n" + shown }
-        return ["status": .string("ok"), "found": .bool(true), "text": .string(text), "type": .string(session.describeType(v))]
+        // The type from the checker, as `:type` gives it; then the value when
+        // it is short to show (a run result's summary is not: it sorts).
+        guard case .success(let t) = session.typeOf(expr, name: "<inspect>") else { return notFound }
+        var text = "\(expr): \(t.description)"
+        if case .success(let v) = session.evaluate(expr, name: "<inspect>") {
+            if case .result = v {} else {
+                let shown = Format.value(v)
+                if shown.count <= 2000 { text += "\n" + shown }
+            }
+        }
+        return ["status": .string("ok"), "found": .bool(true), "text": .string(text), "type": .string(t.description)]
     }
 
     /// The name or `a.b.c` chain around the cursor; right after `f(`, `f`.

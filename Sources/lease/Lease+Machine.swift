@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LeaseCore
 import LeaseLanguage
 import LeaseREPL
 import LeaseVector
@@ -24,7 +25,16 @@ struct Machine: ParsableCommand {
         if ProcessInfo.processInfo.environment["LEASE_ENGINE"] != "scalar" {
             VectorEngine.install(in: session, threads: threads ?? 0)
         }
-        let status = MachineProtocol(session: session).run()
+        let status = MachineProtocol(session: session, svg: Machine.picture).run()
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The SVG a notebook shows for a value: a run result's histograms and
+    /// the chart of `plot(…)`. Tables, lists and records show as text and
+    /// HTML only, since most of them are not meant as pictures.
+    @Sendable static func picture(_ v: Value) -> String? {
+        if case .result = v { return Plot.svg(v) }
+        if v.typeName == "plot" || v.typeName == "chart" { return Plot.svg(v) }
+        return nil
     }
 }

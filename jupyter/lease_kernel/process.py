@@ -69,11 +69,14 @@ class LeaseProcess:
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
-        for raw in self.proc.stdout:
-            try:
-                self._messages.put(json.loads(raw))
-            except ValueError:
-                continue
+        try:
+            for raw in self.proc.stdout:
+                try:
+                    self._messages.put(json.loads(raw))
+                except ValueError:
+                    continue
+        except (OSError, ValueError):  # the pipe was closed under us
+            pass
         self._messages.put(_EOF)
 
     @property
@@ -168,6 +171,7 @@ class LeaseProcess:
         if self.alive:
             self.proc.kill()
             self.proc.wait()
+        self._reader.join(timeout=timeout)
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 if stream is not None:

@@ -138,7 +138,7 @@ def test_print_goes_to_stdout(kernel):
 def test_repl_commands_work_in_cells(kernel):
     cell = kernel.execute(":type anthropic.rate")
     assert cell.status == "ok"
-    assert cell.stdout == "quantity of USD/time (in USD/month)\n"
+    assert cell.stdout.startswith("quantity of USD/time")
     cell = kernel.execute("let shown_by_ls = 5\n:ls")
     assert "shown_by_ls" in cell.stdout
     assert "anthropic" in kernel.execute(":ls").stdout
@@ -259,7 +259,7 @@ def test_inspect_shows_the_type(kernel):
     code = "anthropic.rate / anthropic.gpus"
     reply = kernel.request("inspect", code, len("anthropic.ra"))
     assert reply["status"] == "ok" and reply["found"]
-    assert reply["data"]["text/plain"].startswith("anthropic.rate: quantity of USD/time (in USD/month)")
+    assert reply["data"]["text/plain"].startswith("anthropic.rate: quantity of USD/time")
 
 
 def test_inspect_a_builtin_and_inside_a_call(kernel):
