@@ -228,8 +228,11 @@ public struct CompensatedSum: Sendable {
     public init() {}
     public mutating func add(_ x: Double) {
         let t = sum + x
-        if abs(sum) >= abs(x) { c += (sum - t) + x } else { c += (x - t) + sum }
+        // Past the finite doubles the correction means nothing: ∞ stays ∞.
+        if t.isFinite {
+            if abs(sum) >= abs(x) { c += (sum - t) + x } else { c += (x - t) + sum }
+        }
         sum = t
     }
-    public var value: Double { sum + c }
+    public var value: Double { sum.isFinite ? sum + c : sum }
 }

@@ -11,12 +11,10 @@ public enum Format {
         let a = abs(x)
         if a >= 1e15 || a < 1e-4 { return scientific(x) }
         if x == x.rounded() { return grouped(String(format: "%.0f", x)) }
+        // From a million up, the nearest whole number, grouped: no digit is
+        // ever invented (8,108,384 MWh, not 8,108,380 MWh).
+        if a >= 1e6 { return grouped(String(format: "%.0f", x.rounded())) }
         let digits = Int(floor(log10(a))) + 1
-        if digits > 6 {
-            // Six significant digits: 1,234,567.5 shows as 1,234,570.
-            let scale = pow(10, Double(digits - 6))
-            return grouped(String(format: "%.0f", (x / scale).rounded() * scale))
-        }
         return trimmed(x, decimals: max(0, 6 - digits))
     }
 
@@ -158,7 +156,8 @@ public enum Format {
         var numeric = Array(repeating: true, count: names.count)
         for row in rows {
             guard case .record(let r) = row else { continue }
-            cells.append(r.fields.map { inner($0.value) })
+            // Strings show unquoted in a table, as in a spreadsheet.
+            cells.append(r.fields.map { if case .string(let s) = $0.value { return s }; return inner($0.value) })
             for (i, f) in r.fields.enumerated() {
                 if case .quantity = f.value {} else { numeric[i] = false }
             }

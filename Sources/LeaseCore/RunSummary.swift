@@ -14,7 +14,7 @@ public struct RunSummary: Sendable {
         let h = Double(sorted.count - 1) * min(1, max(0, p))
         let lo = Int(h.rounded(.down))
         if lo + 1 >= sorted.count { return sorted[sorted.count - 1] }
-        return sorted[lo] + (h - Double(lo)) * (sorted[lo + 1] - sorted[lo])
+        return Selection.interpolate(sorted[lo], sorted[lo + 1], h - Double(lo))
     }
 
     public struct Stats: Sendable {

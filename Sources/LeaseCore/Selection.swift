@@ -82,7 +82,13 @@ public enum Selection {
         // the first of the region above it (already the smallest there).
         var next = hi < n ? a[hi] : Double.infinity
         if k + 1 < hi { for i in (k + 1)..<hi where a[i] < next { next = a[i] } }
-        return a[k] + (h - Double(k)) * (next - a[k])
+        return interpolate(a[k], next, h - Double(k))
+    }
+
+    /// Linear interpolation between two order statistics; equal ones (two
+    /// infinities included) give themselves, not NaN.
+    public static func interpolate(_ lo: Double, _ hi: Double, _ t: Double) -> Double {
+        lo == hi ? lo : lo + t * (hi - lo)
     }
 
     /// The 5th, 50th and 95th percentiles: the median first, then the two

@@ -111,9 +111,13 @@ enum CSV {
         return s
     }
 
+    /// A number's cell: the shortest decimal that reads back as the same
+    /// double; an empty cell for NaN and infinities (not JSON's null).
+    static func number(_ x: Double) -> String { x.isFinite ? JSON.number(x) : "" }
+
     static func plain(_ v: Value) -> String {
         switch v {
-        case .quantity(let q): return JSON.number(q.value)
+        case .quantity(let q): return number(q.value)
         case .string(let s): return s
         default: return Format.inner(v)
         }
@@ -132,7 +136,7 @@ enum CSV {
             var lines = ["column,n,mean,sd,min,p5,p50,p95,max,unit"]
             for c in r.outputs {
                 let s = RunSummary.stats(c.values)
-                let nums = [s.mean, s.sd, s.min, s.p5, s.p50, s.p95, s.max].map(JSON.number)
+                let nums = [s.mean, s.sd, s.min, s.p5, s.p50, s.p95, s.max].map(number)
                 lines.append(([cell(c.name), String(s.n)] + nums + [cell(c.unit.text())]).joined(separator: ","))
             }
             return lines.joined(separator: "\n")
