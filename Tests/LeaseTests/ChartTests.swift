@@ -41,6 +41,7 @@ import Testing
             "payments": v("{early: payment(early, 2026-07 .. 2027-06), late: payment(late, 2027-01 .. 2027-12)}"),
             "histogram": .result(sampleResult),
             "dates": .result(dateResult),
+            "sweep": sweep,
         ]
         // Capacity by month: a table with a month column.
         var capacity: [Value] = []
@@ -84,7 +85,15 @@ import Testing
                                          unit: UnitExpr(unit: Units.gpuIndex))])
     }()
 
-    static let names = ["schedule", "cashflows", "amounts", "capacity", "gpus", "discounts", "payments", "per_contract",
+    /// Rows of a sweep: npv against the discount of the first column.
+    static let sweep: Value = .list((0...6).map { i in
+        let d = Double(i) * 10
+        return .record(Record([("discount", .quantity(Quantity(d, UnitExpr(unit: Units.percent)))),
+                               ("npv", .quantity(Quantity(41e9 - 1.3e9 * Double(i) * 0.1 * Double(10 - i) / 10,
+                                                          UnitExpr(unit: Units.currency("USD") ?? 0))))]))
+    })
+
+    static let names = ["sweep", "schedule", "cashflows", "amounts", "capacity", "gpus", "discounts", "payments", "per_contract",
                         "histogram", "dates"]
 
     @Test(arguments: names)

@@ -254,6 +254,13 @@ public enum Plot {
                 break
             }
         }
+        // Without dates, an increasing first column of numbers is the x axis
+        // (`{discount: 10%, npv: $41B}` rows plot npv against discount).
+        if xColumn == nil, names.count > 1, let n = names.first, let (v, u) = numbers(column(n)),
+            zip(v, v.dropFirst()).allSatisfy({ $0 < $1 }), names.dropFirst().contains(where: { numbers(column($0)) != nil })
+        {
+            (xs, xAxis, xName, xColumn) = (v, .quantity(u), n, n)
+        }
         var category: [String]?
         var categoryColumn: String?
         for n in names where n != xColumn {
@@ -352,6 +359,6 @@ public enum Plot {
         let points = counts.enumerated().map { Chart.Point(x: lo + w * Double($0.offset), y: Double($0.element)) }
         let titled = title + " (n = " + Format.number(Double(n)) + ")"
         return Chart(kind: .histogram, title: titled, x: col.isDate ? .days : .quantity(col.unit), y: .quantity(.none),
-                     xName: col.name, series: [Chart.Series(name: "count", points: points)], binWidth: w)
+                     xName: col.name == "value" ? "" : col.name, series: [Chart.Series(name: "count", points: points)], binWidth: w)
     }
 }
