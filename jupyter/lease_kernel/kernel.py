@@ -62,8 +62,11 @@ class LeaseKernel(Kernel):
             self._start_error = str(e)
 
     def _process(self) -> LeaseProcess:
-        """The running lease process, started again if it has gone."""
+        """The running lease process, started again if it has gone (and the
+        next cell says so: the old session's bindings are lost)."""
         if self._lease is not None and not self._lease.alive:
+            if self._lost is None:
+                self._lost = f"{self._lease.exit_text()}: a new session starts, earlier bindings are gone"
             self._lease.close()
             self._lease = None
         if self._lease is None:
@@ -182,8 +185,8 @@ class LeaseKernel(Kernel):
         except LeaseExited as e:
             if pending is not None:
                 show(pending, result=False)
-            self._lost = f"(a new lease session started: the previous one ended: {e})"
-            return self._error("LeaseExited", str(e), [f"{e}; the session was lost and the next cell starts a new one"], silent)
+            self._lost = f"{e}: a new session starts, earlier bindings are gone"
+            return self._error("LeaseExited", str(e), [f"{e}; the session is lost and the next cell starts a new one"], silent)
         finally:
             self._running = False
 

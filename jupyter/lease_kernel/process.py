@@ -92,10 +92,11 @@ class LeaseProcess:
             self.proc.stdin.write(line.encode("utf-8"))
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as e:
-            raise LeaseExited(self._exit_text()) from e
+            raise LeaseExited(self.exit_text()) from e
         return self._next_id
 
-    def _exit_text(self) -> str:
+    def exit_text(self) -> str:
+        """How the process ended, for a message."""
         code = self.proc.poll()
         if code is None:
             return "lease stopped answering"
@@ -116,7 +117,7 @@ class LeaseProcess:
         if msg is _EOF:
             self._messages.put(_EOF)
             self.proc.wait()
-            raise LeaseExited(self._exit_text())
+            raise LeaseExited(self.exit_text())
         return msg
 
     def _wait(self, match, timeout: float) -> dict:

@@ -328,3 +328,36 @@ def test_interrupt_while_idle_changes_nothing(kernel):
     kernel.km.interrupt_kernel()
     cell = kernel.execute("months(anthropic)")
     assert cell.status == "ok" and cell.result["text/plain"] == "37"
+
+
+# -- the lease process ending ----------------------------------------------
+
+
+def _lease_child(k) -> int:
+    """The pid of the kernel's lease process (Linux: /proc lists children)."""
+    import os
+    from pathlib import Path
+
+    kernel_pid = k.km.provisioner.process.pid
+    children = Path(f"/proc/{kernel_pid}/task/{kernel_pid}/children")
+    if not children.exists():
+        pytest.skip("needs /proc to find the lease process")
+    for pid in children.read_text().split():
+        if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("lease"):
+            return int(pid)
+    raise AssertionError("the kernel has no lease process")
+
+
+def test_a_lost_lease_process_is_said_and_a_new_session_starts(fresh_kernel):
+    import os
+    import signal
+
+    k = fresh_kernel()
+    assert k.execute("let before = 1").status == "ok"
+    os.kill(_lease_child(k), signal.SIGKILL)
+    cell = k.execute("2 + 2")
+    stderr = "".join(c["text"] for c in cell.of("stream") if c["name"] == "stderr")
+    assert "SIGKILL" in stderr and "new session" in stderr
+    assert cell.result["text/plain"] == "4"
+    assert k.execute("before").status == "error"  # the old session is gone, and the kernel says so
+    assert k.execute("1 + 1").result["text/plain"] == "2"
