@@ -52,6 +52,11 @@ public struct Model: Hashable, Sendable {
         self = next
     }
 
+    /// Forgets the rate between two currencies, in either direction.
+    public mutating func removeRate(between a: String, and b: String) {
+        rates.removeAll { ($0.from == a && $0.to == b) || ($0.from == b && $0.to == a) }
+    }
+
     public mutating func declareRate(from: String, to: String, rate: Double) {
         rates.removeAll { ($0.from == from && $0.to == to) || ($0.from == to && $0.to == from) }
         rates.append(FxRate(from: from, to: to, rate: rate))

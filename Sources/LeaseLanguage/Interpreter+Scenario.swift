@@ -95,6 +95,45 @@ extension Interpreter {
         return ScenarioPlan(parameters: params, rows: rows, sampled: false, seed: seed, axes: axes)
     }
 
+    /// Columns a vectorized run holds at its peak, counted from what it
+    /// computes: each parameter, each output and its sorted copy for the
+    /// summary, and an intermediate column for each step of the body and of
+    /// each sampled parameter (an upper bound: many are freed early).
+    package static func columnsHeld(_ plan: ScenarioPlan, body: Expr) -> Int {
+        var steps = 0
+        func count(_ e: Expr) {
+            steps += 1
+            switch e.kind {
+            case .literal, .unit, .name, .run: break
+            case .string(let ps): for p in ps { if case .expr(let x) = p { count(x) } }
+            case .negate(let x), .not(let x), .convert(let x, _, _), .field(let x, _, _): count(x)
+            case .binary(_, let l, let r, _), .and(let l, let r), .or(let l, let r), .index(let l, let r):
+                count(l)
+                count(r)
+            case .ifThen(let c, let a, let b):
+                count(c)
+                count(a)
+                count(b)
+            case .range(let a, let b, let st):
+                count(a)
+                count(b)
+                if let st { count(st) }
+            case .call(_, _, let args): for a in args { count(a.value) }
+            case .with(let x, let fs):
+                count(x)
+                for f in fs { count(f.value) }
+            case .list(let xs): for x in xs { count(x) }
+            case .map(let ps): for p in ps { count(p.key); count(p.value) }
+            case .record(let fs): for f in fs { count(f.value) }
+            }
+        }
+        count(body)
+        for p in plan.parameters where p.values == nil { count(p.expr) }
+        var outputs = 1
+        if case .record(let fs) = body.kind { outputs = max(1, fs.count) }
+        return plan.parameters.count + 2 * outputs + steps
+    }
+
     /// Refuses a run whose columns would not fit in memory, saying how many rows would.
     package func checkMemory(rows: Int, columns: Int, bytesPerCell: Int, _ span: Span) throws(Diagnostic) {
         let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.6

@@ -83,6 +83,13 @@ package struct Interpreter {
         guard ca.code != cb.code else { throw fail("an exchange rate needs two different currencies", s.span) }
         let r = qb.baseValue / qa.baseValue
         guard r.isFinite, r > 0 else { throw fail("an exchange rate must be positive", rhs.span) }
+        // The rates already declared may fix this one through a chain: it must agree.
+        var others = session.model
+        others.removeRate(between: ca.code, and: cb.code)
+        if let implied = others.rate(from: ca.code, to: cb.code), abs(implied - r) > 1e-9 * max(abs(implied), abs(r)) {
+            throw fail("this rate contradicts the rates already declared: through them, 1 \(ca.code) = \(Format.number(implied)) \(cb.code)",
+                       s.span, help: "declare `fx 1 \(ca.code) = \(SourceWriter.number(Double(String(format: "%.12g", implied)) ?? implied)) \(cb.code)`, or change the other rates first")
+        }
         session.model.declareRate(from: ca.code, to: cb.code, rate: r)
         let text = s.span.file.slice(s.span)
         session.fxSources.removeAll { Interpreter.fxPair($0) == Set([ca.code, cb.code]) }
@@ -324,6 +331,12 @@ package struct Interpreter {
             var i = 0
             let calendar = stepQ.unit.terms.count == 1 && stepQ.unit.terms[0].def.calendarMonths != nil
             let stepDays = stepQ.baseValue / 86400
+            let wholeMonths = calendar && (stepQ.value * Double(stepQ.unit.terms[0].def.calendarMonths ?? 1)).rounded()
+                == stepQ.value * Double(stepQ.unit.terms[0].def.calendarMonths ?? 1)
+            guard wholeMonths || (!calendar && stepDays == stepDays.rounded() && stepDays >= 1) else {
+                throw fail("the step of a date range must be a whole number of days or months, not \(Format.quantity(stepQ))",
+                           stepE?.span ?? span, help: "write `step 1 day`, `step 2 days` or `step 1 month`")
+            }
             if !calendar, stepDays == stepDays.rounded(), stepDays >= 1, stepDays < 4_000_000 {
                 // Whole-day steps: plain ordinal arithmetic.
                 let n = (b.ordinal - a.ordinal) / Int(stepDays) + 1
@@ -331,6 +344,7 @@ package struct Interpreter {
                     throw fail("the range has more than \(Self.maxListLength) elements", span, help: "use a larger step")
                 }
                 if n <= 0 { return .list([]) }
+                try checkListMemory(n, span)
                 out.reserveCapacity(n)
                 for k in 0..<n {
                     if k & 0xFFFF == 0xFFFF, session.interrupt.isRaised { throw fail("interrupted", span) }
@@ -371,6 +385,7 @@ package struct Interpreter {
                            span, help: "use a larger step")
             }
             let n = Int(countD)
+            try checkListMemory(n, span)
             var out: [Value] = []
             out.reserveCapacity(n)
             for i in 0..<n {
@@ -381,6 +396,17 @@ package struct Interpreter {
         default:
             throw fail("a range runs between two numbers, quantities or dates, not a \(from.typeName) and a \(to.typeName)", span)
         }
+    }
+
+    /// A list element costs about 96 bytes while it is built and used (the
+    /// value, its share of the list, the numbers an aggregate copies out):
+    /// refuse a list that would not fit, saying how long one can be.
+    func checkListMemory(_ n: Int, _ span: Span) throws(Diagnostic) {
+        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.6
+        let need = Double(n) * 96
+        guard need > available else { return }
+        throw fail("a list of \(Format.number(Double(n))) elements needs about \(Format.number((need / 1e9 * 10).rounded() / 10)) GB, more than this machine has",
+                   span, help: "about \(Format.number((available / 96).rounded(.down))) elements fit; use a larger step, or a scenario run, which holds numbers in columns")
     }
 
     // MARK: Fields, indices, with

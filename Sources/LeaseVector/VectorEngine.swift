@@ -30,7 +30,7 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         let sizes = plan.sampled ? [plan.rows] : plan.axes
         var space = Space(sizes: sizes, threads: threads, interrupt: interpreter.session.interrupt)
         if plan.range != 0..<plan.rows { space.rows = plan.range }
-        try interpreter.checkMemory(rows: plan.range.count, columns: 4, bytesPerCell: 8, span)
+        try interpreter.checkMemory(rows: plan.range.count, columns: Interpreter.columnsHeld(plan, body: body), bytesPerCell: 8, span)
         var compiler = Compiler(space: space, interp: interpreter)
         do {
             var env: [String: VNode] = [:]
