@@ -25,16 +25,18 @@ let package = Package(
         .target(name: "CEditline", linkerSettings: [.linkedLibrary("edit")]),
         // The interactive session: line editors, commands, completion.
         .target(name: "LeaseREPL", dependencies: ["LeaseLanguage", "CEditline"]),
+        // `lease lsp`: the Language Server Protocol for editors.
+        .target(name: "LeaseLSP", dependencies: ["LeaseLanguage", "LeaseCore"]),
         .executableTarget(
             name: "lease",
             dependencies: [
-                "LeaseREPL", "LeaseLanguage", "LeaseVector", "LeaseShard",
+                "LeaseREPL", "LeaseLanguage", "LeaseVector", "LeaseShard", "LeaseLSP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Test support: start a program on a new pseudo-terminal (forkpty).
         .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal", linkerSettings: [.linkedLibrary("util")]),
         .testTarget(
             name: "LeaseTests",
-            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseVector", "LeaseREPL", "LeaseShard", "CPseudoTerminal"]),
+            dependencies: ["LeaseCore", "LeaseLanguage", "LeaseVector", "LeaseREPL", "LeaseShard", "CPseudoTerminal", "LeaseLSP"]),
     ]
 )

@@ -17,6 +17,7 @@ struct Lease: ParsableCommand {
             Check.self,
             Merge.self,
             Machine.self,
+            LSP.self,
         ],
         defaultSubcommand: RunScripts.self)
 
