@@ -11,7 +11,7 @@ public enum HTMLRender {
     public static let tailRows = 20
 
     static let tableStyle = "border-collapse:collapse;font-variant-numeric:tabular-nums;margin:0.25em 0"
-    static let headStyle = "padding:2px 10px;border-bottom:1px solid #999;text-align:left;font-weight:600"
+    static let headStyle = "padding:2px 10px;border-bottom:1px solid #999;font-weight:600"
     static let cellStyle = "padding:2px 10px;text-align:left"
     static let numberStyle = "padding:2px 10px;text-align:right;white-space:nowrap"
     static let noteStyle = "padding:2px 10px;text-align:center;color:#777"
@@ -60,7 +60,7 @@ public enum HTMLRender {
 
     static func header(_ names: [String], numeric: [Bool]) -> String {
         let ths = zip(names, numeric).map { name, num in
-            "<th style=\"\(headStyle)\(num ? ";text-align:right" : "")\">\(escape(name))</th>"
+            "<th style=\"\(headStyle);text-align:\(num ? "right" : "left")\">\(escape(name))</th>"
         }
         return "<thead><tr>" + ths.joined() + "</tr></thead>"
     }

@@ -48,6 +48,11 @@ public final class MachineProtocol {
             }
         }
         watcher.start()
+        // First, before any answer.
+        writer.write(Message.line([
+            ("event", .string("ready")), ("version", .string(REPL.version)),
+            ("protocol", .int(Self.protocolVersion)), ("svg", .bool(svg != nil)),
+        ]))
         // Requests are read on their own thread so `interrupt` is seen while
         // an execute runs; everything else waits its turn.
         let fd = inputFD
@@ -68,10 +73,6 @@ public final class MachineProtocol {
             queue.put(.end)
         }
         reader.start()
-        writer.write(Message.line([
-            ("event", .string("ready")), ("version", .string(REPL.version)),
-            ("protocol", .int(Self.protocolVersion)), ("svg", .bool(svg != nil)),
-        ]))
         while true {
             let item = queue.take()
             if case .invalid(let e) = item {
