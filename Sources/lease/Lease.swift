@@ -15,6 +15,7 @@ struct Lease: ParsableCommand {
         subcommands: [
             RunScripts.self,
             Check.self,
+            TestScripts.self,
             Merge.self,
             Machine.self,
             LSP.self,
