@@ -61,7 +61,13 @@ class LeaseProcess:
         )
         self._reader = threading.Thread(target=self._read, name="lease-reader", daemon=True)
         self._reader.start()
-        ready = self._wait(lambda m: m.get("event") == "ready", timeout=30)
+        try:
+            ready = self._wait(lambda m: m.get("event") == "ready", timeout=30)
+        except LeaseExited as e:
+            self.close(timeout=1)
+            raise LeaseExited(
+                f"`{self.binary} machine` did not start: {e} (a lease older than its `machine` subcommand cannot serve this kernel)"
+            ) from None
         self.version = ready.get("version", "")
         self.protocol = ready.get("protocol", 0)
         # Whether this lease draws SVG charts (run histograms, plots).

@@ -361,3 +361,13 @@ def test_a_lost_lease_process_is_said_and_a_new_session_starts(fresh_kernel):
     assert cell.result["text/plain"] == "4"
     assert k.execute("before").status == "error"  # the old session is gone, and the kernel says so
     assert k.execute("1 + 1").result["text/plain"] == "2"
+
+
+def test_a_lease_without_the_machine_subcommand_is_explained(fresh_kernel, tmp_path):
+    fake = tmp_path / "lease"
+    fake.write_text("#!/bin/sh\necho 'Error: unknown subcommand' >&2\nexit 2\n")
+    fake.chmod(0o755)
+    cell = fresh_kernel(LEASE=str(fake)).execute("1 + 1")
+    assert cell.status == "error"
+    assert cell.reply["ename"] == "LeaseNotFound"
+    assert "did not start" in cell.reply["evalue"] and "status 2" in cell.reply["evalue"]
