@@ -100,7 +100,9 @@ extension LanguageServer {
         Language.unitNames.filter { $0.hasPrefix(prefix) && $0 != "%" }.map { name in
             let dim = Units.index(name).map { Units.all[$0].dimension }
             let detail = dim.map { $0.isNone ? "number" : "\($0)" } ?? "unit"
-            return ["label": name, "kind": Kind.unit, "detail": detail]
+            // Units of time, power and gpus before the ISO currency codes.
+            let currency = dim.map { "\($0)" == name } ?? false
+            return ["label": name, "kind": Kind.unit, "detail": detail, "sortText": (currency ? "2" : "1") + name]
         }
     }
 

@@ -239,15 +239,23 @@ public final class LanguageServer {
     // MARK: Output
 
     private func reply(id: Any?, result: Any) {
-        _ = send(J.encode(["jsonrpc": "2.0", "id": id ?? NSNull(), "result": result]))
+        output(["jsonrpc": "2.0", "id": id ?? NSNull(), "result": result])
     }
 
     private func reply(id: Any?, error: RequestError) {
-        _ = send(J.encode(["jsonrpc": "2.0", "id": id ?? NSNull(),
-                           "error": ["code": error.code, "message": error.message] as [String: Any]]))
+        output(["jsonrpc": "2.0", "id": id ?? NSNull(),
+                "error": ["code": error.code, "message": error.message] as [String: Any]])
     }
 
     private func notify(_ method: String, _ params: [String: Any]) {
-        _ = send(J.encode(["jsonrpc": "2.0", "method": method, "params": params]))
+        output(["jsonrpc": "2.0", "method": method, "params": params])
+    }
+
+    /// Sends a message; once the editor has gone away there is no one to serve.
+    private func output(_ message: [String: Any]) {
+        if !send(J.encode(message)) && exitCode == nil {
+            log("the output is closed; stopping")
+            exitCode = shutdownRequested ? 0 : 1
+        }
     }
 }
