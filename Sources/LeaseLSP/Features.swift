@@ -180,10 +180,11 @@ extension LanguageServer {
         default: break
         }
         if let f = fields.first(where: { Tree.contains($0.nameSpan, offset) && offset < $0.nameSpan.end }) {
-            return ("**\(f.name)**: \(f.value.type?.description ?? "not checked")", f.nameSpan)
+            let t = f.value.type ?? typeInContext(f.value, before: s, in: a)
+            return ("**\(f.name)**: \(t?.description ?? "not checked")", f.nameSpan)
         }
         guard let e = innermost(a.roots(s), offset) else { return nil }
-        let type = e.type?.description
+        let type = (e.type ?? typeInContext(e, before: s, in: a))?.description
         switch e.kind {
         case .call(let name, let span, _) where Tree.contains(span, offset):
             var text: String
@@ -215,6 +216,22 @@ extension LanguageServer {
             let text = Self.excerpt(e.span, lines: 3, chars: 160)
             return (Self.code(text) + "\n" + type, e.span)
         }
+    }
+
+    /// The type of an expression in a statement that did not check (its
+    /// expressions carry no types): the expression checked on its own after
+    /// the statements before it.
+    func typeInContext(_ e: Expr, before s: Statement, in a: Analyzed) -> LType? {
+        guard e.span.end - e.span.start <= 4000, s.span.start <= e.span.start else { return nil }
+        var text = Array(a.file.bytes[..<s.span.start])
+        text.append(0x0A)
+        text.append(contentsOf: a.file.bytes[e.span.start..<e.span.end])
+        text.append(0x0A)
+        let b = Analyzed.run(SourceFile(name: a.file.name, text: String(decoding: text, as: UTF8.self)))
+        guard let last = b.statements.last, last.span.start > s.span.start, case .expr(let x) = last.kind,
+            let t = x.type, !t.isAny
+        else { return nil }
+        return t
     }
 
     static func signature(_ spec: Builtins.Spec) -> String {
