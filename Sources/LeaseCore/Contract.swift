@@ -92,17 +92,22 @@ public struct Contract: Hashable, Sendable {
 
     /// Payment due for month index `m`, as a number in `currency`: an amount
     /// due, rounded to the currency's minor unit, half to even.
-    public func payment(_ m: Int) -> Double {
-        roundToMinorUnit(rawPayment(m), digits: minorDigits)
+    public func payment(_ m: Int) -> Double { payment(m, monthly: monthlyRate, digits: minorDigits) }
+
+    /// `payment(m)` with the monthly rate and minor unit worked out once for many months.
+    func payment(_ m: Int, monthly: Double, digits: Int) -> Double {
+        roundToMinorUnit(rawPayment(m, monthly: monthly), digits: digits)
     }
 
     /// The payment before rounding: rate × escalation × (1 − discount) × billed fraction.
-    public func rawPayment(_ m: Int) -> Double {
+    public func rawPayment(_ m: Int) -> Double { rawPayment(m, monthly: monthlyRate) }
+
+    func rawPayment(_ m: Int, monthly: Double) -> Double {
         let f = billedFraction(m)
         if f == 0 { return 0 }
         let years = (m - firstMonth) / 12
         let esc = escalation == 0 ? 1 : pow(1 + escalation, Double(years))
-        return monthlyRate * esc * (1 - discount(m)) * f
+        return monthly * esc * (1 - discount(m)) * f
     }
 
     /// Sum of payments for month indices in `range`: the exact sum of the
@@ -111,8 +116,9 @@ public struct Contract: Hashable, Sendable {
         let lo = max(range.lowerBound, firstMonth)
         let hi = min(range.upperBound, lastMonth)
         guard lo <= hi else { return 0 }
-        var acc = AmountSum(digits: minorDigits)
-        for m in lo...hi { acc.add(payment(m)) }
+        let monthly = monthlyRate, digits = minorDigits
+        var acc = AmountSum(digits: digits)
+        for m in lo...hi { acc.add(payment(m, monthly: monthly, digits: digits)) }
         return acc.value
     }
 
@@ -125,8 +131,9 @@ public struct Contract: Hashable, Sendable {
         var acc = CompensatedSum()
         let v = pow(1 + r, -1.0 / 12)
         var vk = 1.0
+        let monthly = monthlyRate, digits = minorDigits
         for m in firstMonth...lastMonth {
-            acc.add(payment(m) * vk)
+            acc.add(payment(m, monthly: monthly, digits: digits) * vk)
             vk *= v
         }
         return acc.value

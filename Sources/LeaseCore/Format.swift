@@ -118,7 +118,14 @@ public enum Format {
         case .cluster(let k): return cluster(k)
         case .contract(let c): return contract(c)
         case .result(let r): return RunSummary(r).text
+        case .chart(let cs): return Plot.terminal(cs, width: chartWidth)
         }
+    }
+
+    /// Columns a chart may use on a terminal: `$COLUMNS` when set, else 80.
+    public static var chartWidth: Int {
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c), n >= 24 { return min(n, 200) }
+        return 80
     }
 
     /// Display inside a collection: strings quoted, declared objects by name.
@@ -130,6 +137,7 @@ public enum Format {
         case .list(let xs) where v.isTable:
             return "[" + xs.map(inner).joined(separator: ", ") + "]"
         case .result(let r): return "<result of \(r.scenario): \(r.count) rows>"
+        case .chart(let cs): return "<chart: \(cs.map(\.title).joined(separator: ", "))>"
         default: return value(v)
         }
     }

@@ -48,7 +48,8 @@ public struct Model: Hashable, Sendable {
         } else {
             next.contracts.append(c)
         }
-        try next.checkCapacity(of: c.cluster.name)
+        // A new contract can only over-commit its own months; a replaced one may free others.
+        try next.checkCapacity(of: c.cluster.name, months: contract(named: c.name) == nil ? c : nil)
         self = next
     }
 
@@ -116,18 +117,34 @@ public struct Model: Hashable, Sendable {
         return double(decimal(amount) * rest)
     }
 
-    private func checkCapacity(of cluster: String) throws(ModelError) {
+    /// A share in whole trillionths: exact for every share written with up to
+    /// ten decimals of a percent, so sums and the 100% limit are exact.
+    static func parts(_ share: Double) -> Int64 {
+        let d = decimal(share) * 1_000_000_000_000
+        return Int64(exactly: NSDecimalNumber(decimal: d).doubleValue.rounded()) ?? Int64.max / 4
+    }
+
+    /// Refuses a model whose cluster is leased over 100% in some month; only
+    /// the months of `contract` when given (the others were checked before).
+    private func checkCapacity(of cluster: String, months contract: Contract? = nil) throws(ModelError) {
         let cs = contracts(on: cluster)
-        guard let lo = cs.map(\.firstMonth).min(), let hi = cs.map(\.lastMonth).max(), lo <= hi else { return }
+        var lo = cs.map(\.firstMonth).min() ?? 0, hi = cs.map(\.lastMonth).max() ?? -1
+        if let c = contract {
+            lo = c.firstMonth
+            hi = c.lastMonth
+        }
+        guard lo <= hi else { return }
+        let overlapping = cs.filter { $0.lastMonth >= lo && $0.firstMonth <= hi }.map { ($0, Model.parts($0.share)) }
+        let whole: Int64 = 1_000_000_000_000
         for m in lo...hi {
-            let active = cs.filter { $0.isActive(m) }
-            let exact = Model.exactSum(active.map(\.share))
-            if exact > 1 {
-                let total = Model.double(exact)
+            var total: Int64 = 0
+            for (c, p) in overlapping where c.isActive(m) { total += p }
+            if total > whole {
+                let active = overlapping.map(\.0).filter { $0.isActive(m) }
                 let month = CalendarDate.fromMonthIndex(m)?.description ?? "?"
                 let names = active.map { "\($0.name) (\(Format.percent($0.share)))" }.joined(separator: ", ")
                 throw ModelError(
-                    "cluster \(cluster) would be \(Format.percent(total)) leased in \(month): \(names)",
+                    "cluster \(cluster) would be \(Format.percent(Model.double(Model.exactSum(active.map(\.share))))) leased in \(month): \(names)",
                     field: "share",
                     help: "lower a share or move a start or end so the shares on \(cluster) add up to at most 100%")
             }

@@ -57,6 +57,8 @@ public indirect enum Value: Hashable, Sendable {
     case cluster(Cluster)
     case contract(Contract)
     case result(RunResult)
+    /// `plot(x)`: one or more charts, shown as text or written as SVG.
+    case chart([Chart])
 
     public struct MapEntry: Hashable, Sendable {
         public var key: Value
@@ -84,6 +86,7 @@ public indirect enum Value: Hashable, Sendable {
         case .cluster: return "cluster"
         case .contract: return "contract"
         case .result: return "result"
+        case .chart: return "chart"
         }
     }
 

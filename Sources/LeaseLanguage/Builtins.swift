@@ -52,6 +52,7 @@ package enum Builtins {
         Spec(name: "pert", params: ["lo", "mode", "hi"], required: 3, summary: "scenario draw, PERT (scaled beta)"),
         Spec(name: "choice", params: ["xs"], required: 1, summary: "scenario draw, one element of a list"),
         Spec(name: "export", params: ["r", "path"], required: 2, summary: "write a run's parameters and outputs as CSV"),
+        Spec(name: "plot", params: ["x"], required: 1, summary: "a chart of a list, table, map by month or run result; `export` writes it as SVG"),
         Spec(name: "assert", params: ["cond", "message"], required: 1, summary: "stop the script with `message` unless `cond` is true"),
     ]
 
@@ -254,6 +255,14 @@ package enum Builtins {
                        help: "declare `scenario mc { x: \(name)(…)\n  samples: 10_000 }` and `run mc: …`")
         case "export":
             return try interp.export(a, s, span)
+        case "plot":
+            guard let v = a[0] else { throw fail("`plot` needs a value", span) }
+            let cs = Plot.charts(v)
+            guard !cs.isEmpty else {
+                throw fail("nothing to plot in a \(v.typeName)", s[0],
+                           help: "plot a list of amounts, a table such as `schedule(c)`, or a run result")
+            }
+            return .chart(cs)
         case "assert":
             var message = "assertion failed"
             if a.count > 1, case .string(let m)? = a[1] { message = m }

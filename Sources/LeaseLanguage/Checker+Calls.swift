@@ -238,13 +238,26 @@ extension Checker {
                            help: "declare `scenario mc { x: \(name)(…)\n  samples: 10_000 }` and `run mc: …`")
             }
             return try distribution(name, t, s)
+        case "plot":
+            try need(t[0], s[0], "what `plot` draws", { t in
+                switch t {
+                case .list, .map, .record, .result: return true
+                default: return false
+                }
+            }, "a list, a table, a map or a run result")
+            return .chart
         case "assert":
             try need(t[0], s[0], "the condition of `assert`", { $0 == .bool || $0.element == .bool }, "true or false")
             if t.count > 1 { try need(t[1], s[1], "the message of `assert`", { $0 == .string }, "a string in quotes") }
             return .emptyList
         case "export":
-            try need(t[0], s[0], "the first argument of `export`", { if case .result = $0 { return true }; return false },
-                     "a run result, such as `run grid: …`")
+            try need(t[0], s[0], "the first argument of `export`", { t in
+                switch t {
+                case .result, .chart: return true
+                case .list(.record): return true
+                default: return false
+                }
+            }, "a run result, a table or a chart")
             try need(t[1], s[1], "the file name of `export`", { $0 == .string }, "a string in quotes")
             return .string
         default:

@@ -219,6 +219,19 @@ extension Interpreter {
         return RunResult(scenario: name, parameters: paramColumns, outputs: builder.columns(defaultName: "value"))
     }
 
+    /// `export` of a chart (SVG) or a table (CSV with units in the header).
+    private func exportText(_ text: String, _ a: [Value?], _ s: [Span], what: String) throws(Diagnostic) -> Value {
+        guard case .string(let path)? = a[1] else { throw fail("`export` needs a file name in quotes", s[1]) }
+        do throws(FileError) {
+            let writer = try SafeFileWriter(path: path)
+            try writer.write(text)
+            try writer.commit()
+        } catch {
+            throw fail(error.description, s[1])
+        }
+        return .string("exported \(what) to \(path)")
+    }
+
     func resultField(_ r: RunResult, _ name: String, _ span: Span) throws(Diagnostic) -> Value {
         let names = ["n", "mean", "sd", "min", "max", "p5", "p50", "p95"]
         guard names.contains(name) else {
@@ -248,7 +261,13 @@ extension Interpreter {
     }
 
     func export(_ a: [Value?], _ s: [Span], _ span: Span) throws(Diagnostic) -> Value {
-        guard case .result(let r)? = a[0] else { throw fail("`export` needs a run result, such as `run grid: …`", s[0]) }
+        if case .chart(let cs)? = a[0] { return try exportText(Plot.svg(cs) + "\n", a, s, what: "a chart") }
+        if let v = a[0], v.isTable, case .list(let rows) = v {
+            return try exportText(CSV.render(v) + "\n", a, s, what: "\(Format.number(Double(rows.count))) rows")
+        }
+        guard case .result(let r)? = a[0] else {
+            throw fail("`export` writes a run result, a table or a chart, not a \(a[0]?.typeName ?? "value")", s[0])
+        }
         guard case .string(let path)? = a[1] else { throw fail("`export` needs a file name in quotes", s[1]) }
         let columns = r.parameters + r.outputs
         // Rows go to the file in chunks, through a temporary file renamed

@@ -137,6 +137,11 @@ package struct Interpreter {
         let file = SourceFile(name: full, text: text)
         session.useStack.append(Self.canonical(full))
         defer { session.useStack.removeLast() }
+        // A deal sheet declares one object per row, all or nothing (LANGUAGE.md section 13).
+        if full.lowercased().hasSuffix(".csv") {
+            try CSVDeclarations.declare(file, in: session)
+            return
+        }
         let statements = try Parser.parse(file)
         var checker = Checker(session: session)
         checker.files = session.useStack

@@ -22,6 +22,8 @@ public indirect enum LType: Hashable, Sendable, CustomStringConvertible {
     case contract(currency: String?)
     /// A scenario run's result and its output columns.
     case result([Field])
+    /// `plot(x)`.
+    case chart
     /// Unknown: accepted everywhere, never an error.
     case any
 
@@ -71,6 +73,7 @@ public indirect enum LType: Hashable, Sendable, CustomStringConvertible {
         case .cluster: return .cluster
         case .contract(let c): return .contract(currency: c.currency)
         case .result(let r): return .result(r.outputs.map { Field($0.name, column($0)) })
+        case .chart: return .chart
         }
     }
 
@@ -153,6 +156,7 @@ public indirect enum LType: Hashable, Sendable, CustomStringConvertible {
         case .cluster: return "a cluster"
         case .contract: return "a contract"
         case .result: return "a run result"
+        case .chart: return "a chart"
         case .any: return "a value"
         }
     }
@@ -195,6 +199,7 @@ public indirect enum LType: Hashable, Sendable, CustomStringConvertible {
         case .result(let fs):
             if fs.count == 1 { return "run result of \(fs[0].type)" }
             return "run result {" + fs.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + "}"
+        case .chart: return "chart"
         case .any: return "value"
         }
     }

@@ -83,6 +83,7 @@ enum JSON {
                 }
             }.joined(separator: ", ") + "}"
         case .result(let r): return result(r)
+        case .chart(let cs): return "{\"svg\": \(string(Plot.svg(cs)))}"
         }
     }
 

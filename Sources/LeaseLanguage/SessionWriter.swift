@@ -393,7 +393,7 @@ struct SourceWriter {
                 return "\(c.name) with {" + Self.contractFields(c, model: model).joined(separator: ", ") + "}"
             }
             return Self.terminated(c, model: model)
-        case .result: return nil
+        case .result, .chart: return nil
         }
     }
 

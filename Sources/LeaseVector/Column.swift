@@ -81,7 +81,8 @@ struct Space: Sendable {
                     if pieces & 63 == 0, interrupt?.isRaised == true { return }
                     let c = p % inner
                     var run = p / inner
-                    let n = min(inner - c, to - p)
+                    // Pieces of at most 16K elements, so Ctrl-C is seen within one piece.
+                    let n = min(inner - c, to - p, 1 << 14)
                     for j in operands.indices { bases[j] = c * steps[j] }
                     var axis = outerSizes.count - 1
                     while axis >= 0 {

@@ -34,7 +34,7 @@ struct Machine: ParsableCommand {
     /// HTML only, since most of them are not meant as pictures.
     @Sendable static func picture(_ v: Value) -> String? {
         if case .result = v { return Plot.svg(v) }
-        if v.typeName == "plot" || v.typeName == "chart" { return Plot.svg(v) }
+        if case .chart(let cs) = v { return Plot.svg(cs) }
         return nil
     }
 }

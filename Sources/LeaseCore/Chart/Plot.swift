@@ -11,6 +11,8 @@ public enum Plot {
     /// One chart per output column of a run result; one chart for anything else that plots.
     public static func charts(_ v: Value) -> [Chart] {
         switch v {
+        case .chart(let cs):
+            return cs
         case .result(let r):
             return r.outputs.compactMap { histogram($0, title: r.outputs.count > 1 ? "\(r.scenario): \($0.name)" : r.scenario) }
         case .list(let xs) where v.isTable:
