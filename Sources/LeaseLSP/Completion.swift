@@ -157,7 +157,7 @@ extension LanguageServer {
         let b = Analyzed.run(SourceFile(name: a.file.name, text: String(decoding: edited, as: UTF8.self)))
         var best: Expr?
         b.allExpressions { e in
-            guard e.span.end == dot, let t = e.type, !t.isAny else { return }
+            guard e.span.file === b.file, e.span.end == dot, let t = e.type, !t.isAny else { return }
             if let x = best, x.span.end - x.span.start <= e.span.end - e.span.start { return }
             best = e
         }

@@ -222,7 +222,8 @@ extension LanguageServer {
     /// expressions carry no types): the expression checked on its own after
     /// the statements before it.
     func typeInContext(_ e: Expr, before s: Statement, in a: Analyzed) -> LType? {
-        guard e.span.end - e.span.start <= 4000, s.span.start <= e.span.start else { return nil }
+        guard e.span.file === a.file, s.span.file === a.file, e.span.end - e.span.start <= 4000, s.span.start <= e.span.start
+        else { return nil }
         var text = Array(a.file.bytes[..<s.span.start])
         text.append(0x0A)
         text.append(contentsOf: a.file.bytes[e.span.start..<e.span.end])

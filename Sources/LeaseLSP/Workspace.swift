@@ -32,7 +32,7 @@ final class Analyzed {
 
     /// The roots to search in a statement: a function's body as typed at a call when there is one.
     func roots(_ s: Statement) -> [Expr] {
-        if case .fn(let name, _, _, _) = s.kind, let typed = bodies[name] { return [typed] }
+        if case .fn(let name, _, _, let body) = s.kind, let typed = bodies[name], typed.span == body.span { return [typed] }
         return Tree.roots(s)
     }
 

@@ -153,6 +153,38 @@ struct LSPTests {
         #expect(try c.shutdown() == 0)
     }
 
+    @Test("hover types a function's body as called, a run's parameters, and statements that did not check")
+    func hoverInside() throws {
+        let text = """
+            fn f(x) = x * 2 + 1 MW
+            f(3 MW)
+            let bad = $1B + 300 MW
+            scenario mc { rate: uniform($1B, $2B); samples: 10; seed: 1 }
+            let r = run mc: rate * 2
+            r.
+
+            """
+        let uri = "file:///tmp/lsp-test/inside.lease"
+        let c = try LSPClient()
+        _ = try c.initialize()
+        c.notify("textDocument/didOpen", ["textDocument": ["uri": uri, "version": 1, "text": text]])
+        let ds = try c.diagnostics(uri)["diagnostics"].array
+        #expect(ds.count == 2, "the dimension error and the unfinished `r.`: \(ds.map(\.value))")
+        func hover(_ line: Int, _ ch: Int) throws -> String {
+            try c.request("textDocument/hover", Self.at(uri, line, ch))["contents"]["value"].string ?? ""
+        }
+        #expect(try hover(0, 10).contains("quantity of power"), "x as `f(3 MW)` calls it")
+        #expect(try hover(2, 11).contains("quantity of USD"), "`$1B` in a statement that did not check")
+        #expect(try hover(4, 17).contains("scenario parameter"))
+        #expect(try hover(4, 9).contains("run result"))
+        let def = try c.request("textDocument/definition", Self.at(uri, 4, 17))
+        #expect(def["range"]["start"]["line"].int == 3)
+        #expect(def["range"]["start"]["character"].int == 14)
+        let stats = try c.request("textDocument/completion", Self.at(uri, 5, 2))["items"].array.compactMap { $0["label"].string }
+        #expect(stats == ["n", "mean", "sd", "min", "max", "p5", "p50", "p95"])
+        #expect(try c.shutdown() == 0)
+    }
+
     @Test("malformed input is answered or skipped, and the server goes on")
     func malformed() throws {
         let c = try LSPClient()
