@@ -40,6 +40,8 @@ extension LanguageServer {
             var k = j
             while k > 0 && (chars[k - 1].isNumber || "_.kMBT%".contains(chars[k - 1])) { k -= 1 }
             guard k < j, chars[k..<j].contains(where: \.isNumber) else { return false }
+            // Not after a name (`x2 `) or a date (`2026-06-01 `).
+            if k > 1 && chars[k - 1] == "-" && chars[k - 2].isNumber { return false }
             return k == 0 || !(chars[k - 1].isLetter || chars[k - 1] == "_")
         }()
         let head = String(chars[..<j])

@@ -62,6 +62,9 @@ public final class LanguageServer {
                 reply(id: nil, error: RequestError(ErrorCode.invalidRequest, "message too large: \(n) bytes"))
             case .message(let body):
                 handle(body: body)
+                // Diagnostics wait while more messages are already here: a burst of
+                // changes is checked once, at its last version.
+                if !reader.hasCompleteMessage { flush() }
             }
         }
         return exitCode ?? 1
@@ -97,6 +100,7 @@ public final class LanguageServer {
         }
         let params = m["params"]
         if hasID {
+            flush()
             guard let id else {
                 reply(id: nil, error: RequestError(ErrorCode.invalidRequest, "a request id must be a number or a string"))
                 return
@@ -200,7 +204,7 @@ public final class LanguageServer {
             }
             let doc = Document(uri: uri, text: text, version: J.int(td["version"]))
             workspace.documents[uri] = doc
-            publish(doc)
+            schedule(doc)
         case "textDocument/didChange":
             guard initialized else { return }
             let doc = try document(p)
@@ -215,18 +219,35 @@ public final class LanguageServer {
                     doc.replace(text)
                 }
             }
-            publish(doc)
+            schedule(doc)
         case "textDocument/didSave":
             guard initialized else { return }
             // Files that `use` the saved one see its new text.
             for d in workspace.documents.values { d.replace(d.text) }
-            for d in workspace.documents.values.sorted(by: { $0.uri < $1.uri }) { publish(d) }
+            for d in workspace.documents.values.sorted(by: { $0.uri < $1.uri }) { schedule(d) }
         case "textDocument/didClose":
             guard let uri = J.string(J.object(p["textDocument"])?["uri"]) else { return }
             workspace.documents[uri] = nil
+            due.removeAll { $0 == uri }
             notify("textDocument/publishDiagnostics", ["uri": uri, "diagnostics": [Any]()])
         default:
             break  // notifications we do not know are ignored, as the protocol asks
+        }
+    }
+
+    /// Documents whose diagnostics are due, in the order they changed.
+    private var due: [String] = []
+
+    private func schedule(_ doc: Document) {
+        if !due.contains(doc.uri) { due.append(doc.uri) }
+    }
+
+    /// Publishes the diagnostics that are due.
+    func flush() {
+        let uris = due
+        due = []
+        for uri in uris {
+            if let doc = workspace.documents[uri] { publish(doc) }
         }
     }
 

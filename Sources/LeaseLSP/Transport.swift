@@ -139,11 +139,27 @@ public struct MessageReader {
         }
     }
 
+    /// Whether a whole message is already read and waiting, so `next()`
+    /// would not block: while one is, work that a later message makes
+    /// obsolete (diagnostics of a superseded version) can wait.
+    public var hasCompleteMessage: Bool {
+        var s = start
+        while s < buffer.count && (buffer[s] == 0x0A || buffer[s] == 0x0D) { s += 1 }
+        guard s < buffer.count else { return false }
+        guard let (headerEnd, bodyStart) = findHeaderEnd(from: s) else { return false }
+        let header = String(decoding: buffer[s..<headerEnd], as: UTF8.self).lowercased()
+        guard let r = header.range(of: "content-length:") else { return true }
+        let digits = header[r.upperBound...].drop(while: { $0 == " " || $0 == "\t" }).prefix(while: \.isNumber)
+        guard let n = Int(digits) else { return true }
+        return n > maxBody || buffer.count - bodyStart >= n
+    }
+
     /// The end of the header block (`\r\n\r\n` or `\n\n`) within the first
     /// `maxHeader` bytes: where the headers end and the body starts.
-    private func findHeaderEnd() -> (Int, Int)? {
-        let limit = min(buffer.count, start + Self.maxHeader + 4)
-        var i = start
+    private func findHeaderEnd(from: Int? = nil) -> (Int, Int)? {
+        let first = from ?? start
+        let limit = min(buffer.count, first + Self.maxHeader + 4)
+        var i = first
         while i < limit {
             if buffer[i] == 0x0A {
                 // A line end followed by an empty line (`\n\n` or `\n\r\n`).

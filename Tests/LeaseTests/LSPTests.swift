@@ -79,6 +79,12 @@ struct LSPTests {
         for u in ["MW", "days", "month", "gpu", "USD"] { #expect(units.contains(u), "\(units.prefix(30))") }
         #expect(!units.contains("anthropic"))
 
+        let date = fixed + "let d = 2026-06-01 "
+        c.notify("textDocument/didChange", ["textDocument": ["uri": uri, "version": 40], "contentChanges": [["text": date]]])
+        _ = try c.diagnostics(uri)
+        let afterDate = try c.request("textDocument/completion", Self.at(uri, 14, 19))["items"].array.compactMap { $0["label"].string }
+        #expect(!afterDate.contains("MW"), "a date is not followed by a unit")
+
         let np = fixed + "np"
         c.notify("textDocument/didChange", ["textDocument": ["uri": uri, "version": 5], "contentChanges": [["text": np]]])
         _ = try c.diagnostics(uri)
@@ -226,6 +232,38 @@ struct LSPTests {
         #expect(try c.shutdown() == 0)
     }
 
+    @Test("a burst of changes is checked once it ends, at its last version")
+    func burst() throws {
+        let c = try LSPClient()
+        _ = try c.initialize()
+        let uri = "file:///tmp/lsp-test/burst.lease"
+        var bytes: [UInt8] = []
+        func frame(_ m: [String: Any]) -> [UInt8] {
+            let body = [UInt8]((try? JSONSerialization.data(withJSONObject: m)) ?? Data())
+            return Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body
+        }
+        bytes += frame(["jsonrpc": "2.0", "method": "textDocument/didOpen",
+                        "params": ["textDocument": ["uri": uri, "version": 0, "text": ""]]])
+        var text = ""
+        for v in 1...40 {
+            text += v == 40 ? "$1B + 1 MW\n" : "let x\(v) = \(v) MW\n"
+            bytes += frame(["jsonrpc": "2.0", "method": "textDocument/didChange",
+                            "params": ["textDocument": ["uri": uri, "version": v], "contentChanges": [["text": text]]]])
+        }
+        c.raw(bytes)
+        var versions: [Int] = []
+        while versions.last != 40 {
+            versions.append(try c.diagnostics(uri)["version"].int ?? -1)
+        }
+        #expect(versions == versions.sorted(), "\(versions)")
+        #expect(versions.count <= 41)
+        // Requests are answered after the diagnostics of the changes before them.
+        c.notify("textDocument/didChange", ["textDocument": ["uri": uri, "version": 41], "contentChanges": [["text": "1 MW\n"]]])
+        _ = try c.request("textDocument/documentSymbol", ["textDocument": ["uri": uri]])
+        #expect(try c.diagnostics(uri)["version"].int == 41)
+        #expect(try c.shutdown() == 0)
+    }
+
     @Test("exit without shutdown exits 1")
     func exitWithoutShutdown() throws {
         let c = try LSPClient()
@@ -323,6 +361,7 @@ struct LSPTests {
             pos += n
             return true
         }
+        #expect(!reader.hasCompleteMessage)
         #expect(reader.next() == .message(Array("{}".utf8)))
         #expect(reader.next() == .message(Array("[1]".utf8)))
         if case .malformed = reader.next() {} else { Issue.record("a header block without a length is reported") }
