@@ -28,6 +28,7 @@ public enum Help {
           scenario grid { … }     declare a what-if run  (:help scenarios)
           use "file.lease"        run another script
           expr                    evaluate and print
+          :tutorial               lessons from the examples, one step at a time
 
         Topics: :help units | money | dates | clusters | contracts | queries | scenarios | repl
         """
@@ -108,6 +109,7 @@ public enum Help {
         :ls             bindings and model objects
         :type EXPR      type and dimension   :time EXPR   evaluate and time
         :reset          forget everything    :quit        leave (also Ctrl-D)
+        :tutorial       lessons, step by step (:tutorial N | reset | skip | list | quit)
         _ is the last value. Ctrl-C cancels the line or a running evaluation.
         """
 }

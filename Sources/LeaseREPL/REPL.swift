@@ -11,6 +11,8 @@ public final class REPL {
     let format: OutputFormat
     let color: Bool
     var lineNumber = 0
+    /// `:tutorial`: on while a lesson is running, when typed lines are answers.
+    lazy var tutorial = Tutorial(sharingEngineOf: session, color: color)
 
     public static let version = "0.1.0"
 
@@ -96,6 +98,10 @@ public final class REPL {
                 if !command(trimmed) { return }
                 continue
             }
+            if tutorial.isActive {
+                tutorial.answer(input)
+                continue
+            }
             evaluate(input)
         }
     }
@@ -149,6 +155,8 @@ public final class REPL {
             return false
         case ":help", ":h", ":?":
             write(Help.text(topic: arg.isEmpty ? nil : arg))
+        case ":tutorial":
+            tutorial.command(arg)
         case ":reset":
             session.reset()
             write("session reset")
