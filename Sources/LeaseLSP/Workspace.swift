@@ -153,11 +153,11 @@ final class Workspace {
     /// A `use`d script, from the editor when it is open there, else from disk.
     func used(_ path: String) -> Analyzed? {
         if let d = document(forPath: path) { return d.analysis() }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: (path as NSString).resolvingSymlinksInPath)
         let date = attributes?[.modificationDate] as? Date
         if let hit = disk[path], hit.date == date, date != nil { return hit.analyzed }
         guard let size = attributes?[.size] as? Int, size <= Workspace.maxFileBytes,
-            (attributes?[.type] as? FileAttributeType) != .typeDirectory,
+            (attributes?[.type] as? FileAttributeType) == .typeRegular,
             let text = try? String(contentsOfFile: path, encoding: .utf8)
         else { return nil }
         let file = SourceFile(name: path, text: text)
