@@ -128,10 +128,19 @@ public struct Contract: Hashable, Sendable {
     /// start is discounted by (1 + r)^(−k/12).
     public func npv(_ r: Double) -> Double {
         guard lastMonth >= firstMonth else { return 0 }
-        var acc = CompensatedSum()
         let v = pow(1 + r, -1.0 / 12)
-        var vk = 1.0
         let monthly = monthlyRate, digits = minorDigits
+        // The discounted payments summed independently of order (FixedSum),
+        // so the vectorized engine may use prefix sums and agree to the bit.
+        var exact = FixedSum()
+        var vk = 1.0
+        for m in firstMonth...lastMonth {
+            exact.add(payment(m, monthly: monthly, digits: digits) * vk)
+            vk *= v
+        }
+        if !exact.overflowed { return exact.value }
+        var acc = CompensatedSum()
+        vk = 1.0
         for m in firstMonth...lastMonth {
             acc.add(payment(m, monthly: monthly, digits: digits) * vk)
             vk *= v
@@ -182,6 +191,39 @@ public struct Contract: Hashable, Sendable {
 }
 
 /// Neumaier's compensated sum: payments of $1.25B summed 37 times stay exact to the cent.
+/// A sum of doubles that does not depend on their order: each term is
+/// rounded to a grid of 2^-60 (exact for every term of 2^-8 or more) and the
+/// terms are added as 128-bit integers, so any grouping of the same terms
+/// (month by month, or prefix sums over a table) gives the same bits.
+/// Terms of 2^50 or more (or not finite) set `overflowed`: the caller then
+/// sums in order with `CompensatedSum` instead.
+public struct FixedSum: Sendable {
+    public static let limit = 0x1p50
+    public private(set) var total: Int128 = 0
+    public private(set) var overflowed = false
+
+    public init() {}
+
+    /// A term on the grid, or nil when it is out of range.
+    @inline(__always)
+    public static func fixed(_ t: Double) -> Int128? {
+        guard t.isFinite, abs(t) < limit else { return nil }
+        return Int128((t * 0x1p60).rounded(.toNearestOrEven))
+    }
+
+    @inline(__always)
+    public mutating func add(_ t: Double) {
+        if let f = FixedSum.fixed(t) { total &+= f } else { overflowed = true }
+    }
+
+    public mutating func add(fixed f: Int128) { total &+= f }
+
+    public var value: Double { FixedSum.value(total) }
+
+    @inline(__always)
+    public static func value(_ total: Int128) -> Double { Double(total) * 0x1p-60 }
+}
+
 /// The exact sum of amounts due, each a whole number of minor units (cents):
 /// summed as integers, converted to the nearest double once.
 public struct AmountSum: Sendable {

@@ -6,10 +6,15 @@ import LeaseCore
 /// `payment` are all this one kernel with different bounds and discounting.
 enum Payments {
     /// Σ payment(m) · v^(m − start) for m in [from, to] ∩ [start, end], per row,
-    /// month by month exactly as `Contract.sum` and `Contract.npv` compute it:
-    /// each payment rounded to the currency's minor unit, sums of amounts in
-    /// whole minor units, present values compensated in month order, so every
-    /// row is bit for bit the scalar evaluator's.
+    /// exactly as `Contract.sum` and `Contract.npv` compute it: each payment
+    /// rounded to the currency's minor unit, amounts summed in whole minor
+    /// units, present values summed order-independently (`FixedSum`), so
+    /// every row is bit for bit the scalar evaluator's.
+    ///
+    /// When the rate takes few values (a grid axis) and escalation and
+    /// discount rate are the same for every row, the whole, undiscounted
+    /// months come from prefix sums per rate value, so a row costs a few
+    /// operations whatever the term; otherwise each row walks its months.
     static func sum(
         _ c: CCol, space: Space, from: Col?, to: Col?, annualRate: Col?, emptyIfReversed: Bool = false
     ) throws(Unsupported) -> Col {
@@ -34,7 +39,7 @@ enum Payments {
         }
         var operands: [Col] = [rate, end, lo, hi, esc, r]
         operands.append(contentsOf: discounts.map(\.fraction))
-        // Escalation factors and discount factors by month, when every row shares them,
+        // Escalation and discount factors by month when every row shares them,
         // computed as the scalar evaluator computes them month by month.
         var escTable: [Double] = []
         if esc.isScalar {
@@ -53,7 +58,9 @@ enum Payments {
         }
         let setup = Setup(first: first, nd: discounts.count, discounting: annualRate != nil, emptyIfReversed: emptyIfReversed,
                           digits: digits)
-        return kernel(operands, setup, dim: dim, escTable: escTable, vTable: vTable, dmonths: dmonths, space: space)
+        let tables = prefixTables(rate: rate.data, setup: setup, horizon: horizon, escTable: escTable, vTable: vTable,
+                                  dmonths: dmonths, fixedRate: annualRate == nil || r.isScalar)
+        return kernel(operands, setup, dim: dim, escTable: escTable, vTable: vTable, dmonths: dmonths, tables: tables, space: space)
     }
 
     struct Setup {
@@ -64,25 +71,79 @@ enum Payments {
         var digits: Int
     }
 
+    /// Prefix sums over whole, undiscounted months for each value of the rate
+    /// column: `fixed[i * (horizon + 1) + k]` sums months before k (present
+    /// values on FixedSum's grid), `units[…]` the amounts in minor units.
+    struct Tables {
+        var horizon: Int
+        var fixed: [Int128]
+        var units: [Int64]
+    }
+
+    static func prefixTables(
+        rate: [Double], setup s: Setup, horizon: Int, escTable: [Double], vTable: [Double], dmonths: [Int], fixedRate: Bool
+    ) -> Tables? {
+        guard fixedRate, !escTable.isEmpty, !s.discounting || !vTable.isEmpty,
+            rate.count * (horizon + 1) <= 1 << 22
+        else { return nil }
+        let scale = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][max(0, min(s.digits, 9))]
+        let maxEsc = escTable.map { Swift.abs($0) }.max() ?? 1
+        // No term may reach the bounds where the scalar sums fall back to another method.
+        for x in rate {
+            let bound = Swift.abs(x) * maxEsc + 1
+            guard bound.isFinite, bound < FixedSum.limit / 2, bound * scale * Double(horizon) < 0x1p61 else { return nil }
+        }
+        let w = horizon + 1
+        var fixed: [Int128] = s.discounting ? Array(repeating: 0, count: rate.count * w) : []
+        var units: [Int64] = s.discounting ? [] : Array(repeating: 0, count: rate.count * w)
+        let discounted = Set(dmonths)
+        for (i, monthly) in rate.enumerated() {
+            var f: Int128 = 0
+            var u: Int64 = 0
+            for k in 0..<horizon {
+                if !discounted.contains(k) {
+                    let pay = roundToMinorUnit(monthly * escTable[k] * (1 - 0) * 1, digits: s.digits)
+                    if s.discounting {
+                        f &+= FixedSum.fixed(pay * vTable[k]) ?? 0
+                    } else {
+                        u &+= Int64((pay * scale).rounded(.toNearestOrEven))
+                    }
+                }
+                if s.discounting { fixed[i * w + k + 1] = f } else { units[i * w + k + 1] = u }
+            }
+        }
+        return Tables(horizon: horizon, fixed: fixed, units: units)
+    }
+
     static func kernel(
-        _ operands: [Col], _ setup: Setup, dim: [Double], escTable: [Double], vTable: [Double], dmonths: [Int], space: Space
+        _ operands: [Col], _ setup: Setup, dim: [Double], escTable: [Double], vTable: [Double], dmonths: [Int], tables: Tables?,
+        space: Space
     ) -> Col {
         let ptrs = operands.map { $0.data }
         let count = operands.count
+        let fixedTable = tables?.fixed ?? []
+        let unitTable = tables?.units ?? []
+        let width = (tables?.horizon ?? 0) + 1
+        let useTables = tables != nil
         return withPointers(ptrs) { pl in
             pl.withUnsafeBufferPointer { pb in
                 dim.withUnsafeBufferPointer { dimp in
                     escTable.withUnsafeBufferPointer { et in
                         vTable.withUnsafeBufferPointer { vt in
                             dmonths.withUnsafeBufferPointer { dm in
-                                guard let p = pb.baseAddress else { return Col.scalar(0) }
-                                return space.drive(operands.map(\.axes)) { out, n, bases, steps in
-                                    let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-                                    defer { idx.deallocate() }
-                                    for j in 0..<count { idx[j] = bases[j] }
-                                    for k in 0..<n {
-                                        out[k] = row(p, idx, setup, dim: dimp, escTable: et, vTable: vt, dmonths: dm)
-                                        for j in 0..<count { idx[j] += steps[j] }
+                                fixedTable.withUnsafeBufferPointer { ft in
+                                    unitTable.withUnsafeBufferPointer { ut in
+                                        guard let p = pb.baseAddress else { return Col.scalar(0) }
+                                        let t = TablePointers(on: useTables, width: width, fixed: ft, units: ut)
+                                        return space.drive(operands.map(\.axes)) { out, n, bases, steps in
+                                            let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
+                                            defer { idx.deallocate() }
+                                            for j in 0..<count { idx[j] = bases[j] }
+                                            for k in 0..<n {
+                                                out[k] = row(p, idx, setup, dim: dimp, escTable: et, vTable: vt, dmonths: dm, tables: t)
+                                                for j in 0..<count { idx[j] += steps[j] }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -93,12 +154,19 @@ enum Payments {
         }
     }
 
+    struct TablePointers {
+        var on: Bool
+        var width: Int
+        var fixed: UnsafeBufferPointer<Int128>
+        var units: UnsafeBufferPointer<Int64>
+    }
+
     /// One row; operands are rate, end, from, to, escalation, annual rate, then discounts.
     @inline(__always)
     static func row(
         _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafeMutablePointer<Int>, _ s: Setup,
         dim: UnsafeBufferPointer<Double>, escTable: UnsafeBufferPointer<Double>, vTable: UnsafeBufferPointer<Double>,
-        dmonths: UnsafeBufferPointer<Int>
+        dmonths: UnsafeBufferPointer<Int>, tables t: TablePointers
     ) -> Double {
         let monthly = p[0][idx[0]]
         let code = Int(p[1][idx[1]])
@@ -110,28 +178,52 @@ enum Payments {
         guard a <= b && last >= 0 else { return 0 }
         let frac = endDay == 0 ? 1.0 : Double(endDay) / dim[last]
         let e = p[4][idx[4]]
+        @inline(__always) func discount(_ m: Int) -> Double {
+            for j in 0..<s.nd where dmonths[j] == m { return p[6 + j][idx[6 + j]] }
+            return 0
+        }
         @inline(__always) func payment(_ m: Int) -> Double {
             let f = m == last ? frac : 1
             let escf = escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(m / 12))) : escTable[m]
-            var d = 0.0
-            for j in 0..<s.nd where dmonths[j] == m {
-                d = p[6 + j][idx[6 + j]]
-                break
+            return roundToMinorUnit(monthly * escf * (1 - discount(m)) * f, digits: s.digits)
+        }
+        if t.on {
+            // Whole months a..<b from the rate's prefix sums, then the discounted
+            // months before b one by one, then month b itself.
+            let row = idx[0] * t.width
+            if s.discounting {
+                var total = t.fixed[row + b] &- t.fixed[row + a]
+                for j in 0..<s.nd {
+                    let m = dmonths[j]
+                    if m >= a && m < b { total &+= FixedSum.fixed(payment(m) * vTable[m]) ?? 0 }
+                }
+                total &+= FixedSum.fixed(payment(b) * vTable[b]) ?? 0
+                return FixedSum.value(total)
             }
-            return roundToMinorUnit(monthly * escf * (1 - d) * f, digits: s.digits)
+            let scale = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][max(0, min(s.digits, 9))]
+            var units = t.units[row + b] &- t.units[row + a]
+            for j in 0..<s.nd {
+                let m = dmonths[j]
+                if m >= a && m < b { units &+= Int64((payment(m) * scale).rounded(.toNearestOrEven)) }
+            }
+            units &+= Int64((payment(b) * scale).rounded(.toNearestOrEven))
+            return AmountSum.value(units: units, digits: s.digits)
         }
         if s.discounting {
             // As Contract.npv: every month from the start, discounted in order.
+            var exact = FixedSum()
+            let v = vTable.isEmpty ? pow(1 + p[5][idx[5]], -1.0 / 12) : 1
+            var vk = 1.0
+            for m in 0...b {
+                exact.add(payment(m) * (vTable.isEmpty ? vk : vTable[m]))
+                vk *= v
+            }
+            if !exact.overflowed { return exact.value }
             var acc = CompensatedSum()
-            if !vTable.isEmpty {
-                for m in 0...b { acc.add(payment(m) * vTable[m]) }
-            } else {
-                let v = pow(1 + p[5][idx[5]], -1.0 / 12)
-                var vk = 1.0
-                for m in 0...b {
-                    acc.add(payment(m) * vk)
-                    vk *= v
-                }
+            vk = 1.0
+            for m in 0...b {
+                acc.add(payment(m) * (vTable.isEmpty ? vk : vTable[m]))
+                vk *= v
             }
             return acc.value
         }
