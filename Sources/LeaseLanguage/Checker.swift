@@ -194,8 +194,7 @@ struct Checker {
                        help: "\(full) uses itself through the chain " + (files + [full]).map { ($0 as NSString).lastPathComponent }.joined(separator: " → "))
         }
         guard files.count < 50 else { throw fail("`use` nested too deeply", span) }
-        guard let text = try? String(contentsOfFile: full, encoding: .utf8) else { return }
-        let file = SourceFile(name: full, text: text)
+        guard let file = try ScriptText.used(full) else { return }
         files.append(full)
         defer { files.removeLast() }
         let statements = full.lowercased().hasSuffix(".csv") ? try CSVDeclarations.statements(for: file) : try Parser.parse(file)

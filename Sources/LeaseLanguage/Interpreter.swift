@@ -131,10 +131,9 @@ package struct Interpreter {
                        help: "a file cannot use itself, directly or through the files it uses")
         }
         guard session.useStack.count < 50 else { throw fail("`use` nested too deeply", span) }
-        guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+        guard let file = try ScriptText.used(full) else {
             throw fail("cannot read \(path)", span, help: "paths in `use` are relative to the script that uses them")
         }
-        let file = SourceFile(name: full, text: text)
         session.useStack.append(Self.canonical(full))
         defer { session.useStack.removeLast() }
         // A deal sheet declares one object per row, all or nothing (LANGUAGE.md section 13).

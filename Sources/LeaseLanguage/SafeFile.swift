@@ -246,6 +246,18 @@ public enum SafeFile {
     }
 }
 
+extension ScriptText {
+    /// A `use`d file: nil when it cannot be read (the run says so where it is
+    /// used), an error at the first byte that is not UTF-8.
+    static func used(_ path: String) throws(Diagnostic) -> SourceFile? {
+        guard let bytes = try? SafeFile.readBytes(path) else { return nil }
+        switch decode(bytes, name: path) {
+        case .success(let f): return f
+        case .failure(let d): throw d
+        }
+    }
+}
+
 /// Script text from bytes, the same way whether they came from a file, `-`,
 /// stdin or `:load`: invalid UTF-8 is an error at its line and column.
 public enum ScriptText {

@@ -25,11 +25,7 @@ struct Check: ParsableCommand {
                 FileHandle.standardError.write(Data("lease: \(path) is a directory, not a script\n".utf8))
                 throw ExitCode(2)
             }
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                FileHandle.standardError.write(Data("lease: cannot read \(path)\n".utf8))
-                throw ExitCode(2)
-            }
-            sources.append(SourceFile(name: path, text: text))
+            sources.append(try ScriptInput.read(path, color: options.errorColor))
         }
         var failed = false
         for d in options.session().check(sources) {

@@ -9,6 +9,13 @@ struct Lease: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lease",
         abstract: "A REPL and script runner for dimension-checked lease deals.",
+        usage: """
+            lease [--format text|json|csv] [--threads N] [--no-color] [--shard K/N --partial DIR [--exact]] [-e EXPR …] [FILE …]
+              lease check [--strict] FILE …
+              lease test FILE …
+              lease merge PART …
+              lease lsp
+            """,
         discussion: RunScripts.helpText,
         version: REPL.version,
         // One line a subcommand; each lives in its own Lease+Name.swift.
