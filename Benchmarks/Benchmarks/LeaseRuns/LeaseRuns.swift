@@ -337,6 +337,20 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(errors)
     }
 
+    // The checker over a generated 1,000-line script (LANGUAGE.md section 9):
+    // every line typed, functions checked at each call, nothing run.
+    let thousandLines = SourceFile(name: "<bench>", text: checkScript(lines: 1_000))
+    Benchmark(
+        "check a 1,000-line script",
+        configuration: .init(
+            metrics: microMetrics, timeUnits: .milliseconds,
+            warmupIterations: 3, maxDuration: .seconds(5), maxIterations: 1_000)
+    ) { benchmark in
+        let diagnostics = Session().check(thousandLines)
+        if !diagnostics.isEmpty { benchmark.error("the 1,000-line script: \(diagnostics[0])") }
+        blackHole(diagnostics)
+    }
+
     let onePlusOne = SourceFile(name: "<bench>", text: "1 + 1")
     Benchmark(
         "cold evaluation of 1 + 1",
@@ -353,4 +367,33 @@ let benchmarks: @Sendable () -> Void = {
         }
         blackHole(session)
     }
+}
+
+/// A well-typed script of `lines` lines (the Colossus deal, then blocks of ten
+/// lines mixing money, power, time, functions, `with`, maps, records, queries
+/// and conversions), the same on every run. `Benchmarks/gen_check_script.py`
+/// writes the same text, for timing `lease check` from the shell.
+func checkScript(lines: Int) -> String {
+    var out = [
+        "cluster colossus1 { owner: \"xAI\"; site: \"Memphis, TN\"; power: 300 MW; gpus: 220_000 gpu }",
+        "contract anthropic { lessor: \"xAI\"; lessee: \"Anthropic\"; cluster: colossus1; start: 2026-05; end: 2029-05; rate: $1.25B / month; notice: 90 days }",
+    ]
+    var i = 0
+    while out.count < lines {
+        let block = [
+            "let rate_\(i) = $1.25B / month * \(100 + i % 7) / 100",
+            "fn cost_\(i)(m) = rate_\(i) * m",
+            "let term_\(i) = \(i % 36 + 1) months",
+            "let total_\(i) = cost_\(i)(term_\(i))",
+            "let power_\(i) = 300 MW * \(i % 5 + 1) / 5",
+            "let deal_\(i) = anthropic with {rate: rate_\(i), discounts: [2026-05: \(i % 50)%, 2026-06: 10%]}",
+            "let r_\(i) = {low: total_\(i), high: total_\(i) * 1.1}",
+            "npv(deal_\(i), 8%) - r_\(i).low",
+            "if total_\(i) > $40B then (power_\(i) -> GW) else (power_\(i) -> kW)",
+            "exposure(deal_\(i), at: 2026-09-01) + paid(deal_\(i), 2027) / months(deal_\(i))",
+        ]
+        out += block.prefix(lines - out.count)
+        i += 1
+    }
+    return out.joined(separator: "\n") + "\n"
 }
