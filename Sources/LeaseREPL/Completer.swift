@@ -7,7 +7,7 @@ import LeaseLanguage
 /// built-ins and keywords.
 public final class Completer {
     let session: Session
-    public static let commands = [":help", ":load", ":save", ":ls", ":type", ":time", ":reset", ":quit"]
+    public static let commands = [":help", ":load", ":save", ":ls", ":type", ":time", ":reset", ":tutorial", ":quit"]
 
     public init(session: Session) { self.session = session }
 

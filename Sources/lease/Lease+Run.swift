@@ -20,6 +20,7 @@ struct RunScripts: ParsableCommand {
 
           lease [OPTIONS] [-e EXPR …] [FILE …]
           lease check FILE …
+          lease test FILE …
 
           FILE …           run scripts in order, in one session (`-` reads stdin)
           -e, --eval EXPR  evaluate statements after the files; repeatable
@@ -35,6 +36,7 @@ struct RunScripts: ParsableCommand {
           lease -e '$1.25B/month * 36 months'
           lease deal.lease -e 'npv(anthropic, 8%)'
           lease check deals/*.lease
+          lease test examples/*.lease
         """
 
     @OptionGroup var options: CommonOptions
