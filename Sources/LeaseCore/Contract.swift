@@ -208,7 +208,12 @@ public struct FixedSum: Sendable {
     @inline(__always)
     public static func fixed(_ t: Double) -> Int128? {
         guard t.isFinite, abs(t) < limit else { return nil }
-        return Int128((t * 0x1p60).rounded(.toNearestOrEven))
+        // An integer below 2^110 as a double, split exactly into two 64-bit
+        // halves (the generic Double-to-Int128 conversion is slow).
+        let y = (t * 0x1p60).rounded(.toNearestOrEven)
+        let hi = (y * 0x1p-64).rounded(.down)
+        let lo = y - hi * 0x1p64
+        return Int128(Int64(hi)) << 64 | Int128(UInt64(lo))
     }
 
     @inline(__always)
@@ -221,7 +226,10 @@ public struct FixedSum: Sendable {
     public var value: Double { FixedSum.value(total) }
 
     @inline(__always)
-    public static func value(_ total: Int128) -> Double { Double(total) * 0x1p-60 }
+    public static func value(_ total: Int128) -> Double {
+        let hi = Int64(truncatingIfNeeded: total >> 64), lo = UInt64(truncatingIfNeeded: total)
+        return (Double(hi) * 0x1p64 + Double(lo)) * 0x1p-60
+    }
 }
 
 /// The exact sum of amounts due, each a whole number of minor units (cents):

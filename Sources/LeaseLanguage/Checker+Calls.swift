@@ -115,7 +115,7 @@ extension Checker {
     /// An error in a function's body, reported at the call with a note at the body.
     func atCall(_ d: Diagnostic, _ f: FunctionDecl, _ sig: [LType], _ span: Span) -> Diagnostic {
         guard let inner = d.span, inner != span else { return d }
-        let with = zip(f.params, sig).map { "\($0): \($1)" }.joined(separator: ", ")
+        let with = zip(f.params, sig).map { "\($0): \(Self.describe($1))" }.joined(separator: ", ")
         var out = Diagnostic(.check, d.message, at: span, help: d.help, notes: d.notes)
         out.labels = [Diagnostic.Label(inner, "in the body of `\(f.name)`, called with (\(with))")] + d.labels
         return out
@@ -334,7 +334,7 @@ extension Checker {
                     try need(a[1], s[1], "the discount rate", { $0.isPlain }, "a plain annual rate such as 8%",
                              help: "write `npv(c, 8%)`: the rate is per year")
                 case "terminate": try date(a[1], s[1], "`notice_on`")
-                case "payment": try date(a[1], s[1], "the month")
+                case "payment": try need(a[1], s[1], "the month", { $0.isDate }, "a month, such as 2026-09")
                 default: try date(a[1], s[1], "`at`")
                 }
                 return name == "terminate" ? .contract(currency: c) : money(c)
@@ -360,9 +360,11 @@ extension Checker {
                 ])
             }
         case "contracts":
+            // Every contract known so far in one currency: so are the ones found.
+            let known = Set(parties.values.flatMap { $0 })
             return try elementwise(t, [0]) { (a) throws(Diagnostic) -> LType in
                 try cluster(a[0], s[0])
-                return .list(.contract(currency: nil))
+                return .list(.contract(currency: known.count == 1 ? known.first : nil))
             }
         case "revenue", "spend":
             try need(t[0], s[0], "the party", { $0 == .string }, "a name in quotes, such as \"xAI\"")

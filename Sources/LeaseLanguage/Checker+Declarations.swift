@@ -24,6 +24,10 @@ extension Checker {
             var g = f
             g.value = try expr(f.value)
             try fieldType(kind, f.name, g.value)
+            if f.name == "share" || f.name == "escalation", case .literal(.quantity(let q)) = g.value.kind, q.unit.isEmpty, q.value >= 1 {
+                let text = g.value.span.file.slice(g.value.span)
+                warn("`\(f.name): \(text)` is \(Format.number(q.value * 100))%", g.value.span, help: "did you mean `\(text)%`?")
+            }
             typed.append(g)
         }
         let missing = kind.required.filter { !seen.contains($0) }

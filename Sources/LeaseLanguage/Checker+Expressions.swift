@@ -201,6 +201,7 @@ extension Checker {
 
     mutating func binary(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ opSpan: Span) throws(Diagnostic) -> LType {
         let a = l.type ?? .any, b = r.type ?? .any
+        if op == .divide || op == .subtract { dateShapeWarning(l, r) }
         if op == .equal || op == .notEqual, !isNumeric(a) || !isNumeric(b), a.element == nil, b.element == nil {
             // Whole values compare: quantities by dimension, others by type.
             if let d1 = a.dimension, let d2 = b.dimension, d1 != d2 {
@@ -215,6 +216,24 @@ extension Checker {
         return try broadcast(a, b) { (x, y) throws(Diagnostic) -> LType in
             try scalar(op, x, y, l, r, opSpan)
         }
+    }
+
+    /// `2026/05/01` or `01-05-2026`: arithmetic that reads like a date.
+    private mutating func dateShapeWarning(_ l: Expr, _ r: Expr) {
+        let span = l.span.to(r.span)
+        let text = span.file.slice(span)
+        let parts = text.split(whereSeparator: { $0 == "/" || $0 == "-" }).map(String.init)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
+            !text.contains(" ")
+        else { return }
+        let slash = text.contains("/")
+        guard slash ? !text.contains("-") : !text.contains("/") else { return }
+        let (y, m, d) = slash ? (parts[0], parts[1], parts[2]) : (parts[2], parts[1], parts[0])
+        guard y.count == 4, (1...2).contains(m.count), (1...2).contains(d.count), let mi = Int(m), let di = Int(d),
+            (1...12).contains(mi), (1...31).contains(di)
+        else { return }
+        let iso = "\(y)-\(m.count == 1 ? "0" + m : m)-\(d.count == 1 ? "0" + d : d)"
+        warn("`\(text)` is arithmetic, not a date", span, help: "write the date as `\(iso)`")
     }
 
     private func scalar(_ op: BinaryOp, _ a: LType, _ b: LType, _ l: Expr, _ r: Expr, _ opSpan: Span) throws(Diagnostic) -> LType {
@@ -433,8 +452,11 @@ extension Checker {
 
     // MARK: Ranges
 
-    private func range(_ a: Expr, _ b: Expr, _ step: Expr?, _ span: Span) throws(Diagnostic) -> LType {
+    private mutating func range(_ a: Expr, _ b: Expr, _ step: Expr?, _ span: Span) throws(Diagnostic) -> LType {
         let ta = a.type ?? .any, tb = b.type ?? .any
+        if case .literal(.date(let x)) = a.kind, case .literal(.date(let y)) = b.kind, y < x {
+            warn("the range runs backwards (\(x) to \(y)), so it is empty", span, help: "write the earlier date first: `\(y) .. \(x)`")
+        }
         switch (ta, tb) {
         case (.date(let p), .date(let q)):
             if let step, let ts = step.type, !ts.isAny {

@@ -190,8 +190,9 @@ struct Checker {
     private mutating func use(_ path: String, _ span: Span) throws(Diagnostic) {
         let full = Interpreter.resolve(path, from: span.file)
         if files.contains(full) || files.contains(where: { Self.sameFile($0, full) }) {
-            throw fail("`use` cycle: \(path) is already being run", span,
-                       help: "\(full) uses itself through the chain " + (files + [full]).map { ($0 as NSString).lastPathComponent }.joined(separator: " → "))
+            let clean = (full as NSString).standardizingPath
+            throw fail("`use` cycle: \(path) uses itself", span,
+                       help: "\(clean) is reached again through " + (files + [full]).map { ($0 as NSString).lastPathComponent }.joined(separator: " → "))
         }
         guard files.count < 50 else { throw fail("`use` nested too deeply", span) }
         guard let file = try ScriptText.used(full) else { return }
@@ -282,6 +283,9 @@ struct Checker {
             ?? Suggest.didYouMean(n, Array(functions.keys) + Builtins.names)
         {
             return fail("unknown name `\(n)`", span, help: hint)
+        }
+        if Currency.codes.contains(n.uppercased()), n != n.uppercased() {
+            return fail("unknown name `\(n)`", span, help: "did you mean `\(n.uppercased())`?")
         }
         let lower = n.first?.isLowercase == true
         let units = Units.byName.keys.filter { !(lower && Currency.codes.contains($0)) }

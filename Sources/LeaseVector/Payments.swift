@@ -69,6 +69,8 @@ enum Payments {
         var discounting: Bool
         var emptyIfReversed: Bool
         var digits: Int
+        var scale: Double { Setup.scales[max(0, min(digits, 9))] }
+        static let scales: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
     }
 
     /// Prefix sums over whole, undiscounted months for each value of the rate
@@ -200,7 +202,7 @@ enum Payments {
                 total &+= FixedSum.fixed(payment(b) * vTable[b]) ?? 0
                 return FixedSum.value(total)
             }
-            let scale = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][max(0, min(s.digits, 9))]
+            let scale = s.scale
             var units = t.units[row + b] &- t.units[row + a]
             for j in 0..<s.nd {
                 let m = dmonths[j]
