@@ -115,7 +115,11 @@ extension Checker {
     /// An error in a function's body, reported at the call with a note at the body.
     func atCall(_ d: Diagnostic, _ f: FunctionDecl, _ sig: [LType], _ span: Span) -> Diagnostic {
         guard let inner = d.span, inner != span else { return d }
-        let with = zip(f.params, sig).map { "\($0): \(Self.describe($1))" }.joined(separator: ", ")
+        // Short: `x: USD`, `n: number`, `s: string`.
+        let with = zip(f.params, sig).map { p, t -> String in
+            if case .quantity(let d, _) = t { return "\(p): \(d.isNone ? "number" : d.description)" }
+            return "\(p): \(t)"
+        }.joined(separator: ", ")
         var out = Diagnostic(.check, d.message, at: span, help: d.help, notes: d.notes)
         out.labels = [Diagnostic.Label(inner, "in the body of `\(f.name)`, called with (\(with))")] + d.labels
         return out
