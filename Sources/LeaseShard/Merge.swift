@@ -31,7 +31,10 @@ public enum Merge {
     /// Reads, checks and merges parts. Refuses, naming the file, a part of
     /// another run or format version, a missing or repeated shard, and a
     /// truncated or corrupted file. Sorted columns are streamed, never loaded.
-    public static func merge(paths: [String], chunk: Int = 1 << 16) throws(ShardError) -> MergedResult {
+    ///
+    /// With `sketch`, percentiles come from the sketch even when every part
+    /// is exact, and no sorted column is read.
+    public static func merge(paths: [String], chunk: Int = 1 << 16, sketch useSketch: Bool = false) throws(ShardError) -> MergedResult {
         guard let firstPath = paths.first else { throw ShardError("lease merge needs the parts of a run: lease merge DIR/*.leasepart") }
         var headers: [PartialHeader] = []
         for p in paths { headers.append(try PartialFile.read(p)) }
@@ -67,16 +70,16 @@ public enum Merge {
         // Shard order, whatever the order of the arguments: the same bytes out.
         let order = (0..<first.shard.count).compactMap { byShard[$0] }
         let parts = order.map { (path: paths[$0], header: headers[$0]) }
-        for p in parts { try PartialFile.verifyData(p.path, p.header) }
-        let exact = parts.allSatisfy(\.header.exact)
+        let exact = !useSketch && parts.allSatisfy(\.header.exact)
+        if exact { for p in parts { try PartialFile.verifyData(p.path, p.header) } }
         var columns: [MergedColumn] = []
         for c in first.columns.indices {
-            columns.append(try mergeColumn(parts.map { ($0.path, $0.header.columns[c]) }, exact: exact, chunk: chunk))
+            columns.append(try mergeColumn(parts.map { ($0.path, $0.header.columns[c]) }, exact: exact, sketchOnly: useSketch, chunk: chunk))
         }
         return MergedResult(runName: first.runName, shards: first.shard.count, columns: columns)
     }
 
-    static func mergeColumn(_ parts: [(path: String, column: ColumnPart)], exact: Bool, chunk: Int) throws(ShardError) -> MergedColumn {
+    static func mergeColumn(_ parts: [(path: String, column: ColumnPart)], exact: Bool, sketchOnly: Bool, chunk: Int) throws(ShardError) -> MergedColumn {
         let c0 = parts[0].column
         var sketch = DDSketch(alpha: c0.sketch.alpha)
         for p in parts { try sketch.merge(p.column.sketch) }
@@ -87,7 +90,7 @@ public enum Merge {
         var out = MergedColumn(name: c0.name, unit: c0.unit, isDate: c0.isDate, n: n, mean: .nan, sd: 0,
                                min: n > 0 ? lo : .nan, max: n > 0 ? hi : .nan, p5: .nan, p50: .nan, p95: .nan,
                                exact: true, alpha: sketch.alpha, histogram: [])
-        if parts.count == 1 {
+        if parts.count == 1 && !sketchOnly {
             // One part is a whole run: its own figures, bit for bit.
             (out.mean, out.sd, out.p5, out.p50, out.p95) = (c0.runMean, c0.runSD, c0.p5, c0.p50, c0.p95)
             out.min = c0.count > 0 ? c0.min : .nan
@@ -120,7 +123,7 @@ public enum Merge {
                 }
             }
         }
-        if parts.count == 1 {
+        if parts.count == 1 && !sketchOnly {
             out.histogram = c0.runHistogram
         } else if n > 1, hi > lo, lo.isFinite, hi.isFinite {
             out.histogram = exact ? try exactHistogram(parts, lo: lo, hi: hi) : sketchHistogram(sketch, lo: lo, hi: hi)

@@ -15,13 +15,16 @@ struct Merge: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json or csv.")
     var format: OutputFormat = .text
 
+    @Flag(name: .long, help: "Percentiles from the sketch even when every part is exact (reads no sorted column).")
+    var sketch = false
+
     @ArgumentParser.Argument(help: "The parts: every file a sharded run wrote with --partial.")
     var files: [String]
 
     func run() throws {
         let result: MergedResult
         do {
-            result = try LeaseShard.Merge.merge(paths: files)
+            result = try LeaseShard.Merge.merge(paths: files, sketch: sketch)
         } catch {
             FileHandle.standardError.write(Data("lease merge: \(error.message)\n".utf8))
             throw ExitCode(1)
