@@ -287,6 +287,23 @@ import Testing
         }
     }
 
+    @Test("--sketch answers from the sketches even when every part is exact")
+    func sketchOnExactParts() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let values = Self.lognormal(5_000)
+        let col = RunResult.Column(name: "value", values: values, unit: Self.usd)
+        let paths = try Self.writeParts([col], shards: 3, exact: true, dir: dir)
+        let exact = try Merge.merge(paths: paths)
+        let sketched = try Merge.merge(paths: paths, sketch: true)
+        #expect(exact.exact && !sketched.exact)
+        let (e, k) = (exact.columns[0], sketched.columns[0])
+        #expect(e.n == k.n && e.min == k.min && e.max == k.max && e.mean == k.mean && e.sd == k.sd)
+        for (a, b) in [(k.p5, e.p5), (k.p50, e.p50), (k.p95, e.p95)] {
+            #expect(abs(a - b) <= DDSketch.defaultAlpha * abs(b) * (1 + 1e-9))
+        }
+    }
+
     @Test("shards with no rows (more shards than rows) merge")
     func emptyShards() throws {
         let dir = try Self.tempDir()
