@@ -198,14 +198,14 @@ public struct Contract: Hashable, Sendable {
 /// Terms of 2^50 or more (or not finite) set `overflowed`: the caller then
 /// sums in order with `CompensatedSum` instead.
 public struct FixedSum: Sendable {
-    public static let limit = 0x1p50
+    public static var limit: Double { 0x1p50 }
     public private(set) var total: Int128 = 0
     public private(set) var overflowed = false
 
     public init() {}
 
     /// A term on the grid, or nil when it is out of range.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func fixed(_ t: Double) -> Int128? {
         guard t.isFinite, abs(t) < limit else { return nil }
         // An integer below 2^110 as a double, split exactly into two 64-bit
@@ -225,7 +225,7 @@ public struct FixedSum: Sendable {
 
     public var value: Double { FixedSum.value(total) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func value(_ total: Int128) -> Double {
         let hi = Int64(truncatingIfNeeded: total >> 64), lo = UInt64(truncatingIfNeeded: total)
         return (Double(hi) * 0x1p64 + Double(lo)) * 0x1p-60

@@ -23,7 +23,48 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         session.engine = VectorEngine(threads: threads)
     }
 
+    /// A sample's rows are computed this many at a time, so that the
+    /// kernels' intermediate columns stay small; the batches' columns are
+    /// concatenated (each row depends only on its global index).
+    static let batchRows = 1 << 23
+
     package func run(_ plan: Interpreter.ScenarioPlan, body: Expr, scenario: String, interpreter: inout Interpreter, span: Span)
+        throws(Diagnostic) -> RunResult?
+    {
+        let all = plan.range
+        guard plan.sampled, all.count > Self.batchRows else {
+            return try runBatch(plan, body: body, scenario: scenario, interpreter: &interpreter, span: span)
+        }
+        try interpreter.checkMemory(rows: all.count, columns: plan.parameters.count + 2, bytesPerCell: 8, span)
+        var template: RunResult?
+        var params: [[Double]] = []
+        var outs: [[Double]] = []
+        var lo = all.lowerBound
+        while lo < all.upperBound {
+            var part = plan
+            part.range = lo..<min(all.upperBound, lo + Self.batchRows)
+            guard let r = try runBatch(part, body: body, scenario: scenario, interpreter: &interpreter, span: span) else { return nil }
+            if template == nil {
+                template = r
+                params = r.parameters.map { _ in [] }
+                outs = r.outputs.map { _ in [] }
+                for i in params.indices { params[i].reserveCapacity(all.count) }
+                for i in outs.indices { outs[i].reserveCapacity(all.count) }
+            }
+            for (i, c) in r.parameters.enumerated() { params[i].append(contentsOf: c.values) }
+            for (i, c) in r.outputs.enumerated() { outs[i].append(contentsOf: c.values) }
+            lo = part.range.upperBound
+        }
+        guard var result = template else { return nil }
+        for i in result.parameters.indices { result.parameters[i].values = params[i] }
+        params = []
+        for i in result.outputs.indices { result.outputs[i].values = outs[i] }
+        outs = []
+        return result
+    }
+
+    /// One batch of a run's rows, `plan.range`.
+    func runBatch(_ plan: Interpreter.ScenarioPlan, body: Expr, scenario: String, interpreter: inout Interpreter, span: Span)
         throws(Diagnostic) -> RunResult?
     {
         lastFallback = nil
@@ -46,7 +87,9 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
                         compiler.draw = nil
                     }
                 } else {
-                    node = try Self.axis(p.values ?? [], axis: i)
+                    // A one-axis grid's axis is over every axis: in a shard it holds just the shard's rows.
+                    let values = p.values ?? []
+                    node = try Self.axis(plan.axes.count == 1 && space.rows != nil ? Array(values[plan.range]) : values, axis: i)
                 }
                 env[p.name] = node
                 switch node {

@@ -586,11 +586,7 @@ import Testing
             for engine in ["scalar", nil] as [String?] {
                 var joined: [Substring] = []
                 for k in 0..<3 { joined += try Self.exported(script, ["--shard", "\(k)/3"], environment: ["LEASE_ENGINE": engine]) }
-                // The vectorized engine's shards of a one-axis grid are known to be wrong (whole axis, or rows
-                // from the start of the axis); the row-by-row engine is right.
-                withKnownIssue("vectorized one-axis grid shards", isIntermittent: true) {
-                    #expect(joined == whole, "\(body) \(engine ?? "vector"): \(joined) vs \(whole)")
-                } when: { engine == nil }
+                #expect(joined == whole, "\(body) \(engine ?? "vector"): \(joined) vs \(whole)")
             }
         }
     }

@@ -28,6 +28,7 @@ public enum MinorUnit {
 /// - Parameters:
 ///   - x: the amount in the currency's base unit.
 ///   - digits: decimals to keep, 0…9 (`MinorUnit.digits(forCurrency:)`).
+@inlinable
 public func roundToMinorUnit(_ x: Double, digits: Int) -> Double {
     guard x.isFinite else { return x }
     let d = max(0, min(digits, 9))
@@ -65,8 +66,9 @@ public func exactSum(_ xs: [Double], digits: Int) -> Double {
     return MinorUnits.fromMinorUnits(total, digits: d)
 }
 
+@usableFromInline
 enum MinorUnits {
-    static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+    @usableFromInline static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
 
     /// The double nearest `units` × 10^−digits.
     static func fromMinorUnits(_ units: Int64, digits: Int) -> Double {
@@ -83,7 +85,7 @@ enum MinorUnits {
     }
 
     /// Half-to-even rounding of the shortest decimal of `x` at `digits` places.
-    static func roundDecimal(_ x: Double, digits: Int) -> Double {
+    @usableFromInline static func roundDecimal(_ x: Double, digits: Int) -> Double {
         guard let dec = ShortestDecimal(x) else { return x }
         // Value = ±0.d1d2d3… × 10^exponent; keep digits up to 10^−digits.
         let keep = dec.exponent + digits
