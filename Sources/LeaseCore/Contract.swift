@@ -169,6 +169,8 @@ public struct Contract: Hashable, Sendable {
         if e.monthIndex > lastMonth { return c }
         if e.monthIndex == lastMonth && end.precision == .day && e.day >= end.day { return c }
         c.end = e
+        // Months after the new end are no longer billed, so neither are their discounts.
+        c.discounts.removeAll { $0.month.monthIndex > e.monthIndex }
         return c
     }
 

@@ -178,7 +178,12 @@ struct Checker {
         case .use(let path, let span):
             try use(path, span)
         case .expr(let e):
-            s.kind = .expr(try expr(e))
+            let t = try expr(e)
+            // `_` is the last value an expression statement printed.
+            if case .call(let f, _, _) = t.kind, f == "print" || f == "assert", functions[f] == nil {} else {
+                globals["_"] = t.type ?? .any
+            }
+            s.kind = .expr(t)
         }
         return s
     }

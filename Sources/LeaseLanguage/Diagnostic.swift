@@ -127,7 +127,8 @@ enum Suggest {
     /// The closest candidate within edit distance 2, if any.
     static func closest(to name: String, in candidates: [String]) -> String? {
         var best: (String, Int)?
-        for c in candidates where c != name {
+        // Ties go to the shorter, then alphabetically first, name: the same hint every time.
+        for c in candidates.sorted(by: { ($0.count, $0) < ($1.count, $1) }) where c != name {
             let d = distance(name, c)
             // A one- or two-letter name is too short for a guess to mean anything.
             if d <= 2, d < name.count - 1, d < (best?.1 ?? 3) { best = (c, d) }
