@@ -352,9 +352,22 @@ def test_a_lost_lease_process_is_said_and_a_new_session_starts(fresh_kernel):
     import os
     import signal
 
+    import time
+
     k = fresh_kernel()
     assert k.execute("let before = 1").status == "ok"
-    os.kill(_lease_child(k), signal.SIGKILL)
+    pid = _lease_child(k)
+    os.kill(pid, signal.SIGKILL)
+    # Wait until the kernel can see the process has died (a zombie or gone),
+    # as a person would find it dead at the next cell, not in the same instant.
+    for _ in range(500):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[-1].split()[0] in ("Z", "X"):
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.01)
     cell = k.execute("2 + 2")
     stderr = "".join(c["text"] for c in cell.of("stream") if c["name"] == "stderr")
     assert "SIGKILL" in stderr and "new session" in stderr
