@@ -21,33 +21,8 @@ extension Checker {
         return (try builtin(name, bound, span), nil)
     }
 
-    /// Matches positional and named arguments to parameters.
     func bind(_ args: [Argument], params: [String], required: Int, name: String, span: Span) throws(Diagnostic) -> [Expr?] {
-        var bound: [Expr?] = Array(repeating: nil, count: params.count)
-        var next = 0
-        for a in args {
-            if let label = a.label {
-                guard let i = params.firstIndex(of: label) else {
-                    throw fail("`\(name)` has no parameter `\(label)`", a.labelSpan ?? span,
-                               help: Suggest.didYouMean(label, params) ?? "its parameters: " + params.joined(separator: ", "))
-                }
-                guard bound[i] == nil else { throw fail("`\(label)` is given twice", a.labelSpan ?? span) }
-                bound[i] = a.value
-            } else {
-                while next < params.count && bound[next] != nil { next += 1 }
-                guard next < params.count else {
-                    throw fail("too many arguments to `\(name)`: it takes \(params.count)", a.value.span,
-                               help: "`\(name)(\(params.joined(separator: ", ")))`")
-                }
-                bound[next] = a.value
-                next += 1
-            }
-        }
-        for i in 0..<required where bound[i] == nil {
-            throw fail("missing argument `\(params[i])` in the call to `\(name)`", span,
-                       help: "`\(name)(\(params.joined(separator: ", ")))`")
-        }
-        return bound
+        try Argument.bind(args, params: params, required: required, name: name, span: span, phase: .check)
     }
 
     // MARK: User functions
