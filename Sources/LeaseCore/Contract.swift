@@ -62,11 +62,19 @@ public struct Contract: Hashable, Sendable {
 
     /// A rate in `unit` (money per time) as money per month: exact when the
     /// unit already is per month, so `$1M / month` pays exactly $1M.
-    public static func monthly(_ value: Double, unit: UnitExpr) -> Double {
-        guard let cur = unit.moneyCurrency, let ci = Units.currency(cur) else { return value * unit.factor * Units.secondsPerMonth }
+    public static func monthly(_ value: Double, unit: UnitExpr) -> Double { monthly(unit: unit)(value) }
+
+    /// The same conversion with the unit's factors worked out once, for a
+    /// column of rates: the arithmetic per value is identical.
+    public static func monthly(unit: UnitExpr) -> @Sendable (Double) -> Double {
+        guard let cur = unit.moneyCurrency, let ci = Units.currency(cur) else {
+            let f = unit.factor
+            return { $0 * f * Units.secondsPerMonth }
+        }
         let perMonth = UnitExpr(terms: [.init(unit: ci, exponent: 1), .init(unit: Units.month, exponent: -1)])
-        if unit == perMonth { return value }
-        return value * unit.factor / perMonth.factor
+        if unit == perMonth { return { $0 } }
+        let a = unit.factor, b = perMonth.factor
+        return { $0 * a / b }
     }
 
     public var firstMonth: Int { start.monthIndex }
@@ -138,7 +146,7 @@ public struct Contract: Hashable, Sendable {
             exact.add(payment(m, monthly: monthly, digits: digits) * vk)
             vk *= v
         }
-        if !exact.overflowed { return exact.value }
+        if !exact.hasOverflowed { return exact.value }
         var acc = CompensatedSum()
         vk = 1.0
         for m in firstMonth...lastMonth {
@@ -201,8 +209,10 @@ public struct Contract: Hashable, Sendable {
 /// sums in order with `CompensatedSum` instead.
 public struct FixedSum: Sendable {
     public static var limit: Double { 0x1p50 }
-    public private(set) var total: Int128 = 0
-    public private(set) var overflowed = false
+    @usableFromInline var total: Int128 = 0
+    @usableFromInline var overflowed = false
+    public var sum: Int128 { total }
+    public var hasOverflowed: Bool { overflowed }
 
     public init() {}
 
@@ -218,7 +228,7 @@ public struct FixedSum: Sendable {
         return Int128(Int64(hi)) << 64 | Int128(UInt64(lo))
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func add(_ t: Double) {
         if let f = FixedSum.fixed(t) { total &+= f } else { overflowed = true }
     }

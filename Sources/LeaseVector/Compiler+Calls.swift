@@ -137,7 +137,8 @@ extension Compiler {
                     u.dimension == Dimension(.currency(cur.code)) / Dimension(.time)
                 else { throw Unsupported("rate") }
                 if r.data.contains(where: { !$0.isFinite }) { throw Unsupported("rate not finite") }
-                c.monthlyRate = space.map(r) { Contract.monthly($0, unit: u) }
+                let monthly = Contract.monthly(unit: u)
+                c.monthlyRate = space.map(r) { monthly($0) }
                 c.currency = u.moneyCurrency
             case "escalation":
                 guard case .num(let e, let u) = try compile(f.value, env), u.dimension.isNone else { throw Unsupported("escalation") }

@@ -220,7 +220,7 @@ enum Payments {
                 exact.add(payment(m) * (vTable.isEmpty ? vk : vTable[m]))
                 vk *= v
             }
-            if !exact.overflowed { return exact.value }
+            if !exact.hasOverflowed { return exact.value }
             var acc = CompensatedSum()
             vk = 1.0
             for m in 0...b {
