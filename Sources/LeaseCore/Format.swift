@@ -62,6 +62,31 @@ public enum Format {
         return grouped(s)
     }
 
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    public static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A CSV cell, quoted when it holds a comma, a quote or a newline (RFC 4180).
+    public static func csvCell(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
     public static func percent(_ fraction: Double) -> String { number(fraction * 100) + "%" }
 
     /// Money: compact from a million up (`$46.25B`), else two decimals (`$7.78`).

@@ -20,21 +20,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 
 /// JSON rendering: one object per printed value.
 enum JSON {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ s: String) -> String { Format.jsonString(s) }
 
     static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }
@@ -105,12 +91,7 @@ enum JSON {
 
 /// CSV rendering for tables and run results; other values as their text.
 enum CSV {
-    static func cell(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
+    static func cell(_ s: String) -> String { Format.csvCell(s) }
 
     /// A number's cell: the shortest decimal that reads back as the same
     /// double; an empty cell for NaN and infinities (not JSON's null).

@@ -70,12 +70,7 @@ extension MergedResult {
             if x == x.rounded() && abs(x) < 1e15 { return String(format: "%.0f", x) }
             return "\(x)"
         }
-        func cell(_ s: String) -> String {
-            if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
-                return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }
-            return s
-        }
+        func cell(_ s: String) -> String { Format.csvCell(s) }
         var lines = ["column,n,mean,sd,min,p5,p50,p95,max,unit"]
         for c in columns {
             let nums = [c.mean, c.sd, c.min, c.p5, c.p50, c.p95, c.max].map(number)
@@ -84,19 +79,5 @@ extension MergedResult {
         return lines.joined(separator: "\n")
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { Format.jsonString(s) }
 }
