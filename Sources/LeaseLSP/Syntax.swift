@@ -20,6 +20,7 @@ enum Tree {
         case .map(let pairs): return pairs.flatMap { [$0.key, $0.value] }
         case .record(let fields): return fields.map(\.value)
         case .run(_, _, let body): return [body]
+        case .solve(_, _, let a, let b, let l, let r): return [a, b, l, r]
         }
     }
 

@@ -28,6 +28,8 @@ public struct Expr: Sendable {
         case record([FieldInit])
         /// `run S: expr`: evaluate `expr` for every row of scenario `S`.
         case run(scenario: String, scenarioSpan: Span, body: Expr)
+        /// `solve x in a .. b: lhs == rhs`: the x in [a, b] where lhs − rhs changes sign.
+        case solve(variable: String, variableSpan: Span, from: Expr, to: Expr, lhs: Expr, rhs: Expr)
     }
 
     public enum Piece: Sendable {

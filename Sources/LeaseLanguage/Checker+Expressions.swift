@@ -146,6 +146,8 @@ extension Checker {
             let (tb, t) = try run(name, nameSpan, body, e.span)
             out.kind = .run(scenario: name, scenarioSpan: nameSpan, body: tb)
             out.type = t
+        case .solve:
+            throw fail("`solve` is not supported yet", e.span)
         }
         return out
     }

@@ -271,6 +271,11 @@ struct Checker {
         case .run(_, _, let body):
             // A run's body sees its scenario's parameters; it is checked when it runs.
             _ = body
+        case .solve(_, _, let a, let b, let l, let r):
+            walk(a, f)
+            walk(b, f)
+            walk(l, f)
+            walk(r, f)
         }
     }
 

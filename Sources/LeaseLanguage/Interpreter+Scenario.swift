@@ -125,6 +125,7 @@ extension Interpreter {
             case .list(let xs): for x in xs { count(x) }
             case .map(let ps): for p in ps { count(p.key); count(p.value) }
             case .record(let fs): for f in fs { count(f.value) }
+            case .solve(_, _, let a, let b, let l, let r): for x in [a, b, l, r] { count(x) }
             }
         }
         count(body)

@@ -233,6 +233,8 @@ package struct Interpreter {
             return .record(Record(out))
         case .run(let name, let nameSpan, let body):
             return try runScenario(name, nameSpan, body, e.span)
+        case .solve:
+            throw fail("`solve` is not supported yet", e.span)
         }
     }
 

@@ -44,6 +44,8 @@ struct Compiler {
         case .map(let ps): return ps.contains { depends($0.key, env) || depends($0.value, env) }
         case .record(let fs): return fs.contains { depends($0.value, env) }
         case .run: return true
+        case .solve(_, _, let a, let b, let l, let r):
+            return depends(a, env) || depends(b, env) || depends(l, env) || depends(r, env)
         }
     }
 
