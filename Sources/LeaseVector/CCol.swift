@@ -1,0 +1,25 @@
+import LeaseCore
+
+/// A contract whose payments vary by row: a constant base and the columns
+/// that override it. Ends are coded as `month index × 32 + day`, day 0
+/// meaning the whole month is billed.
+struct CCol {
+    var base: Contract
+    /// Monthly rate in the rate's currency (the rate's value × its factor × seconds per month).
+    var monthlyRate: Col?
+    var currency: String?
+    /// Replaces the base's discounts when set: month index and fraction column.
+    var discounts: [(month: Int, fraction: Col)]?
+    var escalation: Col?
+    var end: Col?
+
+    init(base: Contract) { self.base = base }
+
+    var currencyUnit: UnitExpr { UnitExpr(unit: Units.currency(currency ?? base.currency) ?? 0) }
+
+    static func endCode(_ d: CalendarDate) -> Double {
+        Double(d.monthIndex * 32 + (d.precision == .day ? d.day : 0))
+    }
+
+    var baseEndCode: Double { CCol.endCode(base.end) }
+}
