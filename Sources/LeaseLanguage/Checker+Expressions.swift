@@ -509,23 +509,7 @@ extension Checker {
         "power": .quantity(Dimension(.power), unit: nil), "gpus": .quantity(Dimension(.gpu), unit: nil),
     ]
 
-    static func contractFieldType(_ name: String, currency: String?) -> LType? {
-        let money = currency.map { Dimension(.currency($0)) }
-        switch name {
-        case "name", "lessor", "lessee": return .string
-        case "cluster": return .cluster
-        case "share", "escalation": return .percent
-        case "start": return .date(.month)
-        case "end": return .date(nil)
-        case "rate": return money.map { .quantity($0 / Dimension(.time), unit: nil) } ?? .any
-        case "discounts": return .map(key: .date(.month), value: .percent)
-        case "notice": return .quantity(Dimension(.time), unit: nil)
-        case "gpus": return .quantity(Dimension(.gpu), unit: nil)
-        case "power": return .quantity(Dimension(.power), unit: nil)
-        case "months": return .number
-        default: return nil
-        }
-    }
+    static func contractFieldType(_ name: String, currency: String?) -> LType? { ContractFields.type(name, currency: currency) }
 
     static let resultStats = ["n", "mean", "sd", "min", "max", "p5", "p50", "p95"]
 

@@ -441,28 +441,7 @@ package struct Interpreter {
         }
     }
 
-    static func contractField(_ c: Contract, _ name: String) -> Value? {
-        switch name {
-        case "name": return .string(c.name)
-        case "lessor": return .string(c.lessor)
-        case "lessee": return .string(c.lessee)
-        case "cluster": return .cluster(c.cluster)
-        case "share": return .quantity(Quantity(c.share * 100, UnitExpr(unit: Units.percent)))
-        case "start": return .date(c.start)
-        case "end": return .date(c.end)
-        case "rate": return .quantity(c.rate)
-        case "discounts":
-            return .map(c.discounts.map {
-                Value.MapEntry(key: .date($0.month), value: .quantity(Quantity($0.fraction * 100, UnitExpr(unit: Units.percent))))
-            })
-        case "escalation": return .quantity(Quantity(c.escalation * 100, UnitExpr(unit: Units.percent)))
-        case "notice": return .quantity(c.notice)
-        case "gpus": return .quantity(c.gpus)
-        case "power": return .quantity(c.power)
-        case "months": return .number(Double(c.months))
-        default: return nil
-        }
-    }
+    static func contractField(_ c: Contract, _ name: String) -> Value? { ContractFields.value(c, name) }
 
     private func index(_ v: Value, _ i: Value, _ span: Span) throws(Diagnostic) -> Value {
         switch (v, i) {
