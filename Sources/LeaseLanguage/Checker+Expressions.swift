@@ -146,8 +146,11 @@ extension Checker {
             let (tb, t) = try run(name, nameSpan, body, e.span)
             out.kind = .run(scenario: name, scenarioSpan: nameSpan, body: tb)
             out.type = t
-        case .solve:
-            throw fail("`solve` is not supported yet", e.span)
+            outputsNamedLikeStats(tb, t)
+        case .solve(let v, let vSpan, let from, let to, let lhs, let rhs):
+            let (parts, t) = try solve(v, vSpan, from, to, lhs, rhs)
+            out.kind = .solve(variable: v, variableSpan: vSpan, from: parts.from, to: parts.to, lhs: parts.lhs, rhs: parts.rhs)
+            out.type = t
         }
         return out
     }
@@ -480,6 +483,79 @@ extension Checker {
         }
     }
 
+    // MARK: solve
+
+    /// `solve x in a .. b: lhs == rhs`: a and b are quantities of one
+    /// dimension or two dates; inside the equation `x` is a local of their
+    /// type, hiding a global of that name; lhs − rhs must exist. The answer
+    /// has the bracket's type.
+    mutating func solve(_ v: String, _ vSpan: Span, _ from: Expr, _ to: Expr, _ lhs: Expr, _ rhs: Expr)
+        throws(Diagnostic) -> ((from: Expr, to: Expr, lhs: Expr, rhs: Expr), LType)
+    {
+        if Units.isUnitName(v) {
+            throw fail("`\(v)` is a unit and cannot be the variable of `solve`", vSpan,
+                       help: "choose another name, such as `\(v)_` or `my_\(v)`")
+        }
+        let tf = try expr(from), tt = try expr(to)
+        let a = tf.type ?? .any, b = tt.type ?? .any
+        func bracketError() -> Diagnostic {
+            var help = "the bracket runs between two numbers or quantities of one dimension, or two dates: `solve \(v) in 0% .. 100%: …`"
+            if a.element != nil || b.element != nil { help = "`solve` finds one value between two ends, not one per element of a list" }
+            return fail("the bracket of `solve` must be two numbers, quantities or dates, not \(a.name) and \(b.name)",
+                        from.span.to(to.span), help: help)
+        }
+        let xt: LType
+        switch (a, b) {
+        case (.quantity(let d1, let u1), .quantity(let d2, _)):
+            guard d1 == d2 else { throw mismatch("make a bracket from", a, b, tf, tt) }
+            xt = .quantity(d1, unit: u1)
+        case (.date(let p), .date(let q)):
+            xt = .date(p == .month && q == .month ? .month : p == .day || q == .day ? .day : nil)
+        case (.any, .any): xt = .any
+        case (.any, .quantity(let d, _)): xt = .quantity(d, unit: nil)
+        case (.quantity, .any): xt = a
+        case (.any, .date), (.date, .any): xt = .date(nil)
+        default: throw bracketError()
+        }
+        let saved = locals
+        var scope = locals ?? [:]
+        scope[v] = xt
+        locals = scope
+        defer { locals = saved }
+        let tl = try expr(lhs), tr = try expr(rhs)
+        let l = tl.type ?? .any, r = tr.type ?? .any
+        func side(_ t: LType, _ e: Expr) throws(Diagnostic) {
+            switch t {
+            case .quantity, .date, .any: return
+            default:
+                throw fail("the sides of `solve` must be numbers, quantities or dates, so that lhs − rhs exists, not \(t.name)", e.span,
+                           help: t.element != nil ? "each side must be one value: `sum(…)`, `total(…)` or an index picks one" : nil)
+            }
+        }
+        try side(l, tl)
+        try side(r, tr)
+        switch (l, r) {
+        case (.quantity(let d1, _), .quantity(let d2, _)) where d1 != d2:
+            throw mismatch("equate", l, r, tl, tr)
+        case (.quantity, .date), (.date, .quantity):
+            throw fail("cannot equate \(l.name) and \(r.name)", lhs.span.to(rhs.span),
+                       help: "both sides must be quantities of one dimension, or both dates")
+        default: break
+        }
+        return ((tf, tt, tl, tr), xt)
+    }
+
+    /// A run with several outputs answers `.mean`, `.p95` … for all of them:
+    /// an output named like one of those is reached only through the record
+    /// the summary field gives (`r.p95.p95`), so say so where it is named.
+    private mutating func outputsNamedLikeStats(_ body: Expr, _ t: LType) {
+        guard case .result(let cols) = t, cols.count > 1, case .record(let fields) = body.kind else { return }
+        for f in fields where Self.resultStats.contains(f.name) {
+            warn("the output `\(f.name)` is named like the summary field `.\(f.name)`, which wins: `r.\(f.name)` gives every output's \(f.name)",
+                 f.nameSpan, help: "rename the output, such as `\(f.name)_`, to reach its own result as `r.\(f.name)_`")
+        }
+    }
+
     // MARK: Fields and indices
 
     func field(_ t: LType, _ name: String, _ span: Span) throws(Diagnostic) -> LType {
@@ -513,10 +589,12 @@ extension Checker {
 
     static let resultStats = ["n", "mean", "sd", "min", "max", "p5", "p50", "p95"]
 
+    /// A summary field (`.p95`), or an output column's own result (`r.npv8`).
+    /// A summary field wins over an output of the same name.
     func resultField(_ cols: [LType.Field], _ name: String, _ span: Span) throws(Diagnostic) -> LType {
         guard Self.resultStats.contains(name) else {
-            throw fail("a run result has no field `\(name)`", span,
-                       help: Suggest.didYouMean(name, Self.resultStats) ?? "fields: " + Self.resultStats.joined(separator: ", "))
+            if let c = cols.first(where: { $0.name == name }) { return .result([c]) }
+            throw fail("a run result has no field `\(name)`", span, help: Self.resultFieldHelp(name, outputs: cols.map(\.name)))
         }
         if name == "n" { return .number }
         func stat(_ t: LType) -> LType {
@@ -525,6 +603,14 @@ extension Checker {
         }
         if cols.count == 1 { return stat(cols[0].type) }
         return .record(cols.map { LType.Field($0.name, stat($0.type)) })
+    }
+
+    /// Did you mean, among the summary fields and the outputs; else both lists.
+    static func resultFieldHelp(_ name: String, outputs: [String]) -> String {
+        let named = outputs.count > 1 ? outputs : []
+        if let hint = Suggest.didYouMean(name, resultStats + named) { return hint }
+        let stats = "summary fields: " + resultStats.joined(separator: ", ")
+        return named.isEmpty ? stats : stats + "; outputs: " + named.joined(separator: ", ")
     }
 
     func index(_ t: LType, _ i: Expr, _ span: Span) throws(Diagnostic) -> LType {

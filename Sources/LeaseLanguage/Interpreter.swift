@@ -233,8 +233,8 @@ package struct Interpreter {
             return .record(Record(out))
         case .run(let name, let nameSpan, let body):
             return try runScenario(name, nameSpan, body, e.span)
-        case .solve:
-            throw fail("`solve` is not supported yet", e.span)
+        case .solve(let v, _, let from, let to, let lhs, let rhs):
+            return try solve(v, from, to, lhs, rhs)
         }
     }
 
@@ -435,6 +435,14 @@ package struct Interpreter {
             for x in xs { out.append(try field(x, name, span, baseSpan)) }
             return .list(out)
         case .result(let r):
+            // A summary field wins over an output of the same name (the checker warns).
+            if !Checker.resultStats.contains(name) {
+                guard let c = r.outputs.first(where: { $0.name == name }) else {
+                    throw fail("a run result has no field `\(name)`", span,
+                               help: Checker.resultFieldHelp(name, outputs: r.outputs.map(\.name)))
+                }
+                return .result(RunResult(scenario: r.scenario, parameters: r.parameters, outputs: [c]))
+            }
             return try resultField(r, name, span)
         default:
             throw fail("a \(v.typeName) has no fields", span)
@@ -510,6 +518,112 @@ package struct Interpreter {
         default:
             throw fail("`with` changes records, contracts and clusters, not a \(v.typeName)", span)
         }
+    }
+
+    // MARK: solve
+
+    /// `solve x in a .. b: lhs == rhs`: x is bound in a frame that keeps the
+    /// enclosing parameters, lhs − rhs is taken in base units, and the root
+    /// comes back in a's unit (Brent's method), or as a day or a month
+    /// (bisection) when the ends are dates: months when both are months.
+    private mutating func solve(_ v: String, _ fromE: Expr, _ toE: Expr, _ lhs: Expr, _ rhs: Expr) throws(Diagnostic) -> Value {
+        let a = try eval(fromE), b = try eval(toE)
+        let bracket = fromE.span.to(toE.span)
+        var frame = frames.last ?? [:]
+        // The unit lhs − rhs is shown in, from the last evaluation.
+        var shown: UnitExpr = .none
+        var dates = false
+        func difference(_ x: Value) throws(Diagnostic) -> Double {
+            if session.interrupt.isRaised { throw fail("interrupted", bracket) }
+            guard frames.count < Self.maxCallDepth else {
+                throw fail("too many nested calls (more than \(Self.maxCallDepth)) inside `solve`", bracket)
+            }
+            frame[v] = x
+            frames.append(frame)
+            defer { frames.removeLast() }
+            let l: Value, r: Value
+            do throws(Diagnostic) {
+                l = try eval(lhs)
+                r = try eval(rhs)
+            } catch {
+                var d = error
+                if d.message != "interrupted" { d.notes.append("while `solve` tried \(v) = \(Format.value(x))") }
+                throw d
+            }
+            switch (l, r) {
+            case (.quantity(let p), .quantity(let q)):
+                guard p.dimension == q.dimension else { throw ops.mismatch("equate", p, q, lhs.span.to(rhs.span)) }
+                shown = p.unit
+                dates = false
+                return p.baseValue - q.baseValue
+            case (.date(let p), .date(let q)):
+                dates = true
+                return Double(p.ordinal - q.ordinal)
+            default:
+                throw fail("the sides of `solve` must be numbers, quantities or dates, so that lhs − rhs exists, not a \(l.typeName) and a \(r.typeName)",
+                           lhs.span.to(rhs.span))
+            }
+        }
+        func show(_ d: Double) -> String {
+            dates ? Format.number(d) + (abs(d) == 1 ? " day" : " days") : Format.quantity(Quantity(shown.fromBase(d), shown))
+        }
+        func noSignChange(_ fa: Double, _ fb: Double, _ at: (Value, Value)) -> Diagnostic {
+            let gap = "\(Self.brief(lhs)) − \(Self.brief(rhs))"
+            let help = fa.isNaN || fb.isNaN
+                ? "`\(gap)` must be a number at both ends: choose ends where both sides are defined"
+                : "try a wider bracket: `\(gap)` must be below 0 at one end and above 0 at the other"
+            return fail("no sign change in the bracket of `solve`: `\(gap)` is \(show(fa)) at \(Format.value(at.0)) and \(show(fb)) at \(Format.value(at.1))",
+                        bracket, help: help)
+        }
+        switch (a, b) {
+        case (.quantity(let qa), .quantity(var qb)):
+            guard qa.dimension == qb.dimension else { throw ops.mismatch("make a bracket from", qa, qb, bracket) }
+            qb = qb.converted(to: qa.unit)
+            guard qa.value.isFinite, qb.value.isFinite else {
+                throw fail("the ends of the bracket of `solve` must be finite numbers", bracket)
+            }
+            let lo = min(qa.value, qb.value), hi = max(qa.value, qb.value)
+            let unit = qa.unit
+            do {
+                let x = try LeaseCore.solve(in: lo, hi) { t in try difference(.quantity(Quantity(t, unit))) }
+                return .quantity(Quantity(x, unit))
+            } catch let d as Diagnostic {
+                throw d
+            } catch FinanceError.noSignChangeInBracket(_, _, let fa, let fb) {
+                throw noSignChange(fa, fb, (.quantity(Quantity(lo, unit)), .quantity(Quantity(hi, unit))))
+            } catch {
+                throw fail("\(error)", bracket)
+            }
+        case (.date(let da), .date(let db)):
+            let months = da.precision == .month && db.precision == .month
+            func date(_ i: Int) -> CalendarDate? { months ? CalendarDate.fromMonthIndex(i) : CalendarDate.fromOrdinal(i) }
+            let ia = months ? da.monthIndex : da.ordinal, ib = months ? db.monthIndex : db.ordinal
+            let lo = min(ia, ib), hi = max(ia, ib)
+            do {
+                let i = try solveDays(from: lo, to: hi) { (i: Int) throws(Diagnostic) -> Double in
+                    guard let d = date(i) else { throw fail("`solve` reached a date outside the calendar", bracket) }
+                    return try difference(.date(d))
+                }
+                guard let d = date(i) else { throw fail("`solve` reached a date outside the calendar", bracket) }
+                return .date(d)
+            } catch let d as Diagnostic {
+                throw d
+            } catch FinanceError.noSignChangeInBracket(_, _, let fa, let fb) {
+                throw noSignChange(fa, fb, (date(lo).map(Value.date) ?? a, date(hi).map(Value.date) ?? b))
+            } catch {
+                throw fail("\(error)", bracket)
+            }
+        default:
+            throw fail("the bracket of `solve` must be two numbers, quantities or dates, not a \(a.typeName) and a \(b.typeName)", bracket)
+        }
+    }
+
+    /// An expression as a message names it: its text when short, else `f(…)` for a call.
+    static func brief(_ e: Expr) -> String {
+        let text = e.span.file.slice(e.span)
+        if text.count <= 32, !text.contains("\n") { return text }
+        if case .call(let n, _, _) = e.kind { return "\(n)(…)" }
+        return text.count <= 40 && !text.contains("\n") ? text : "…"
     }
 
     // MARK: Calls

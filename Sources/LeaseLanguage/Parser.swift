@@ -20,6 +20,8 @@ import LeaseCore
 //   postfix    := primary ('(' args ')' | '.' NAME | '[' expr ']' | 'with' body)*
 //   primary    := NUMBER [UNIT] | MONEY [UNIT] | DATE | STRING | 'true' | 'false'
 //               | NAME | UNIT | '(' expr ')' | '[' list-or-map ']' | body
+//               | 'solve' NAME 'in' sum '..' sum ':' cond     (cond an `==`; `solve` and
+//                 `in` are keywords only there, so `solve(…)` and `let in = …` still work)
 //   unit       := ufactor (('*' | '/') ufactor)*
 //   ufactor    := (UNIT | CURRENCY_SIGN | '%' | '1') ['^' ['-'] NUMBER]
 //
@@ -595,6 +597,7 @@ struct Parser {
             advance()
             return Expr(kind: .literal(.bool(false)), span: t.span)
         case .identifier(let name):
+            if name == "solve", Self.startsSolve(peekSecond()) { return try solveForm() }
             advance()
             if peekKind() == .symbol(.lparen) {
                 return try call(name, t.span)
@@ -634,6 +637,81 @@ struct Parser {
         }
     }
 
+
+    // MARK: solve
+
+    /// Whether `solve` followed by this token starts the form `solve x in a .. b: …`
+    /// rather than naming a value: a name, a literal or a keyword that can
+    /// start an expression cannot follow a value, so only the form reads on.
+    private static func startsSolve(_ next: Token.Kind) -> Bool {
+        switch next {
+        case .identifier, .number, .money, .date, .string: return true
+        case .keyword(let k): return ![.with, .to, .step, .and, .or, .then, .else].contains(k)
+        default: return false
+        }
+    }
+
+    private static let solveUsage = "write `solve x in a .. b: lhs == rhs`"
+
+    /// `solve NAME in EXPR .. EXPR : EXPR == EXPR`. Like `if`, its body
+    /// reaches as far as it can; it must be one `==` comparison.
+    private mutating func solveForm() throws(Diagnostic) -> Expr {
+        let kw = advance()
+        let v = peek()
+        let variable: String
+        switch v.kind {
+        case .identifier(let n):
+            advance()
+            variable = n
+        case .keyword(let k):
+            throw Diagnostic(.parse, "`\(k.rawValue)` is a keyword and cannot be the variable of `solve`", at: v.span,
+                             help: "choose another name, such as `\(k.rawValue)_`")
+        default:
+            throw Diagnostic(.parse, "expected the name of the unknown after `solve`, found \(v.kind.display)", at: v.span,
+                             help: Self.solveUsage)
+        }
+        let usage = "write `solve \(variable) in a .. b: lhs == rhs`"
+        guard case .identifier("in") = peekKind() else {
+            throw Diagnostic(.parse, "expected `in` after `solve \(variable)`, found \(peekKind().display)", at: peek().span,
+                             help: usage)
+        }
+        advance()
+        let first = try sum()
+        let from: Expr, to: Expr
+        if match(.dotdot) {
+            skipNewlines()
+            from = first
+            to = try sum()
+        } else if case .range(let a, let b, nil) = first.kind {
+            // `solve x in (a .. b): …`
+            from = a
+            to = b
+        } else {
+            var help = "give the interval to search, as in `solve \(variable) in 0% .. 100%: …`"
+            if case .range = first.kind { help = "the bracket of `solve` has no `step`: it searches the whole interval" }
+            throw Diagnostic(.parse, "expected `..` in the bracket of `solve`, found \(peekKind().display)", at: peek().span,
+                             help: help)
+        }
+        if case .keyword(.step) = peekKind() {
+            throw Diagnostic(.parse, "the bracket of `solve` has no `step`", at: peek().span,
+                             help: "`solve` searches the whole interval: \(usage)")
+        }
+        _ = try expect(.colon, "after the bracket of `solve`", help: usage)
+        skipNewlines()
+        let body = try conditional()
+        guard case .binary(.equal, let lhs, let rhs, _) = body.kind else {
+            if case .binary(let op, _, _, let opSpan) = body.kind, op.isComparison {
+                throw Diagnostic(.parse, "`solve` needs an equation with `==`, not `\(op.rawValue)`", at: opSpan,
+                                 help: "\(usage): it finds where the two sides are equal")
+            }
+            let text = body.span.file.slice(body.span)
+            var help = usage
+            if text.count <= 40, !text.contains("\n") { help += "; to find where it is 0: `\(text) == 0`" }
+            throw Diagnostic(.parse, "the body of `solve` must be an equation `lhs == rhs`", at: body.span, help: help)
+        }
+        return Expr(kind: .solve(variable: variable, variableSpan: v.span, from: from, to: to, lhs: lhs, rhs: rhs),
+                    span: kw.span.to(body.span))
+    }
 
     /// `300 MW`: a unit written after a number binds tighter than `*` and `/`.
     private mutating func withUnit(_ q: Quantity, _ span: Span) throws(Diagnostic) -> Expr {
