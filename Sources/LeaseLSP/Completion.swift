@@ -64,6 +64,11 @@ extension LanguageServer {
         if let s = a.statement(at: o), case .fn(_, _, let params, let body) = s.kind, Tree.contains(body.span, o) {
             for p in params { add(p.name, Kind.variable, detail: "parameter") }
         }
+        if let s = a.statement(at: o) {
+            for v in solveVariables(at: o, in: s, a).reversed() {
+                add(v.name, Kind.variable, detail: "unknown of solve" + (v.type.map { ": \($0)" } ?? ""))
+            }
+        }
         if let scenario = runScenario(before: o, in: a), let d = self.scenario(scenario, at: o, decls) {
             for f in d.fields where !["samples", "seed"].contains(f.name) {
                 add(f.name, Kind.variable, detail: "parameter of \(scenario)" + (f.value.type.map { ": \($0)" } ?? ""))
@@ -82,7 +87,8 @@ extension LanguageServer {
             guard let spec = Builtins.specs[name] else { continue }
             add(name, Kind.function, detail: Self.signature(spec), doc: spec.summary)
         }
-        for k in Language.keywords { add(k, Kind.keyword, detail: "keyword") }
+        // `solve` and `in` are keywords only in `solve x in a .. b: lhs == rhs`.
+        for k in Language.keywords + ["solve", "in"] { add(k, Kind.keyword, detail: "keyword") }
         if !word.isEmpty {
             for u in units(prefix: word) {
                 if let label = u["label"] as? String, label.first?.isLetter == true, label.count > 1 {

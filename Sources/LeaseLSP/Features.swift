@@ -105,9 +105,36 @@ extension LanguageServer {
                 }
             }
             if let hit { return hit }
+            if let bound = solveVariable(name, at: offset, in: s, a) { return bound }
         }
         let named = declarations.filter { $0.name == name && $0.kind != .scenario }
         return named.last { $0.position < offset } ?? named.first
+    }
+
+    /// Inside `solve x in a .. b: lhs == rhs`, `x` is the unknown: the
+    /// innermost `solve` binding the name around the offset, typed as its bracket.
+    func solveVariable(_ name: String, at offset: Int, in s: Statement, _ a: Analyzed) -> Declaration? {
+        var bound: Declaration?
+        Tree.visit(a.roots(s)) { e in
+            guard case .solve(let v, let vSpan, let from, let to, let lhs, let rhs) = e.kind, v == name,
+                Tree.contains(vSpan, offset) || Tree.contains(lhs.span.to(rhs.span), offset)
+            else { return }
+            // Visited outermost first: an inner `solve` of the same name wins.
+            let type = from.type.flatMap { f in to.type.flatMap { f.join($0) } ?? f }
+            bound = Declaration(name: name, kind: .parameter, nameSpan: vSpan, span: e.span, type: type, position: e.span.start)
+        }
+        return bound
+    }
+
+    /// The unknowns of the `solve` forms whose equations hold the offset.
+    func solveVariables(at offset: Int, in s: Statement, _ a: Analyzed) -> [(name: String, type: LType?)] {
+        var out: [(name: String, type: LType?)] = []
+        Tree.visit(a.roots(s)) { e in
+            guard case .solve(let v, _, let from, _, let lhs, let rhs) = e.kind, Tree.contains(lhs.span.to(rhs.span), offset)
+            else { return }
+            out.append((v, from.type))
+        }
+        return out
     }
 
     func scenario(_ name: String, at offset: Int, _ declarations: [Declaration]) -> Declaration? {
