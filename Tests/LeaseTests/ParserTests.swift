@@ -287,6 +287,8 @@ struct ParserTests {
             return "[" + ps.map { "\(render($0.key)):\(render($0.value))" }.joined(separator: " ") + "]"
         case .record(let fs): return "{" + fs.map { "\($0.name):\(render($0.value))" }.joined(separator: " ") + "}"
         case .run(let s, _, let body): return "(run \(s) \(render(body)))"
+        case .solve(let x, _, let a, let b, let l, let r):
+            return "(solve \(x) \(render(a)) \(render(b)) \(render(l)) \(render(r)))"
         }
     }
 }
