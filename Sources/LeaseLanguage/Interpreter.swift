@@ -568,7 +568,8 @@ package struct Interpreter {
             dates ? Format.number(d) + (abs(d) == 1 ? " day" : " days") : Format.quantity(Quantity(shown.fromBase(d), shown))
         }
         func noSignChange(_ fa: Double, _ fb: Double, _ at: (Value, Value)) -> Diagnostic {
-            let gap = "\(Self.brief(lhs)) − \(Self.brief(rhs))"
+            var gap = "\(Self.brief(lhs)) − \(Self.brief(rhs))"
+            if case .literal(.quantity(let q)) = rhs.kind, q.value == 0 { gap = Self.brief(lhs) }
             let help = fa.isNaN || fb.isNaN
                 ? "`\(gap)` must be a number at both ends: choose ends where both sides are defined"
                 : "try a wider bracket: `\(gap)` must be below 0 at one end and above 0 at the other"
