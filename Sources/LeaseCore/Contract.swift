@@ -20,6 +20,8 @@ public struct Contract: Hashable, Sendable {
     public var escalation: Double
     /// Termination notice, a time quantity.
     public var notice: Quantity
+    /// Timing, fees, minimum, usage, index escalation, renewal (LANGUAGE.md §11).
+    public var terms = ContractTerms()
 
     public struct Discount: Hashable, Sendable {
         public var month: CalendarDate
@@ -32,6 +34,7 @@ public struct Contract: Hashable, Sendable {
 
     public static let fieldNames = [
         "lessor", "lessee", "cluster", "share", "start", "end", "rate", "discounts", "escalation", "notice",
+        "timing", "termination_fee", "minimum", "usage", "utilization", "renewal",
     ]
     public static let requiredFields = ["lessor", "lessee", "cluster", "start", "end", "rate"]
     public static let readableFields = fieldNames + ["name", "gpus", "power", "months"]
@@ -99,61 +102,99 @@ public struct Contract: Hashable, Sendable {
     public var minorDigits: Int { MinorUnit.digits(forCurrency: currency) }
 
     /// Payment due for month index `m`, as a number in `currency`: an amount
-    /// due, rounded to the currency's minor unit, half to even.
+    /// due, rounded to the currency's minor unit, half to even, plus any
+    /// termination charge billed that month.
     public func payment(_ m: Int) -> Double { payment(m, monthly: monthlyRate, digits: minorDigits) }
 
     /// `payment(m)` with the monthly rate and minor unit worked out once for many months.
     func payment(_ m: Int, monthly: Double, digits: Int) -> Double {
-        roundToMinorUnit(rawPayment(m, monthly: monthly), digits: digits)
+        payment(m, monthly: monthly, digits: digits, usage: usagePerGPUHour)
     }
 
-    /// The payment before rounding: rate × escalation × (1 − discount) × billed fraction.
-    public func rawPayment(_ m: Int) -> Double { rawPayment(m, monthly: monthlyRate) }
+    func payment(_ m: Int, monthly: Double, digits: Int, usage: Double?) -> Double {
+        let p = roundToMinorUnit(rawPayment(m, monthly: monthly, usage: usage), digits: digits)
+        guard let t = terms.termination, t.chargeMonth == m else { return p }
+        return p + t.charge
+    }
 
-    func rawPayment(_ m: Int, monthly: Double) -> Double {
+    /// The fixed payment of month `m`, rounded, without usage or charges
+    /// (what lease accounting counts); an index escalation held at its start level.
+    public func fixedPayment(_ m: Int) -> Double {
         let f = billedFraction(m)
         if f == 0 { return 0 }
-        let years = (m - firstMonth) / 12
-        let esc = escalation == 0 ? 1 : pow(1 + escalation, Double(years))
-        return monthly * esc * (1 - discount(m)) * f
+        let esc = terms.index != nil ? 1 : escalationFactor(m)
+        return roundToMinorUnit(monthly(at: m, base: monthlyRate) * esc * (1 - discount(m)) * f, digits: minorDigits)
+    }
+
+    /// The payment before rounding: rate × escalation × (1 − discount) × billed
+    /// fraction, plus usage × gpus × hours × utilization × escalation × billed fraction.
+    public func rawPayment(_ m: Int) -> Double { rawPayment(m, monthly: monthlyRate, usage: usagePerGPUHour) }
+
+    func rawPayment(_ m: Int, monthly: Double, usage: Double?) -> Double {
+        let f = billedFraction(m)
+        if f == 0 { return 0 }
+        let esc = escalationFactor(m)
+        let fixed = self.monthly(at: m, base: monthly) * esc * (1 - discount(m)) * f
+        guard let usage else { return fixed }
+        return fixed + usageBase(m, perGPUHour: usage) * esc * f
     }
 
     /// Sum of payments for month indices in `range`: the exact sum of the
     /// rounded amounts, in whole minor units.
     public func sum(_ range: ClosedRange<Int>) -> Double {
-        let lo = max(range.lowerBound, firstMonth)
-        let hi = min(range.upperBound, lastMonth)
+        guard let months = billingMonths else { return 0 }
+        let lo = max(range.lowerBound, months.lowerBound)
+        let hi = min(range.upperBound, months.upperBound)
         guard lo <= hi else { return 0 }
-        let monthly = monthlyRate, digits = minorDigits
+        let monthly = monthlyRate, digits = minorDigits, usage = usagePerGPUHour
         var acc = AmountSum(digits: digits)
-        for m in lo...hi { acc.add(payment(m, monthly: monthly, digits: digits)) }
+        for m in lo...hi { acc.add(payment(m, monthly: monthly, digits: digits, usage: usage)) }
         return acc.value
     }
 
-    public var total: Double { sum(firstMonth...max(firstMonth, lastMonth)) }
+    public var total: Double { billingMonths.map { sum($0) } ?? 0 }
 
-    /// Present value at annual rate `r`, payments in advance: month k after
-    /// start is discounted by (1 + r)^(−k/12).
-    public func npv(_ r: Double) -> Double {
-        guard lastMonth >= firstMonth else { return 0 }
+    /// Present value at annual rate `r` on the first day of the start month:
+    /// month k after start is discounted by (1 + r)^(−k/12) in advance,
+    /// (1 + r)^(−(k+1)/12) in arrears.
+    public func npv(_ r: Double) -> Double { npv(r, at: firstMonth) }
+
+    /// Present value on the first day of month index `at` of the payments
+    /// from that month on: month m discounted by (1 + r)^(−(m − at)/12), one
+    /// month more in arrears.
+    public func npv(_ r: Double, at: Int) -> Double {
+        guard let months = billingMonths else { return 0 }
+        let lo = max(at, months.lowerBound), hi = months.upperBound
+        guard lo <= hi else { return 0 }
         let v = pow(1 + r, -1.0 / 12)
-        let monthly = monthlyRate, digits = minorDigits
+        let monthly = monthlyRate, digits = minorDigits, usage = usagePerGPUHour
+        // v^j as repeated products from 1, as the vectorized engine tabulates them.
+        let skip = lo - at + (terms.timing == .arrears ? 1 : 0)
+        var v0 = 1.0
+        for _ in 0..<max(0, skip) { v0 *= v }
         // The discounted payments summed independently of order (FixedSum),
         // so the vectorized engine may use prefix sums and agree to the bit.
         var exact = FixedSum()
-        var vk = 1.0
-        for m in firstMonth...lastMonth {
-            exact.add(payment(m, monthly: monthly, digits: digits) * vk)
+        var vk = v0
+        for m in lo...hi {
+            exact.add(payment(m, monthly: monthly, digits: digits, usage: usage) * vk)
             vk *= v
         }
         if !exact.hasOverflowed { return exact.value }
         var acc = CompensatedSum()
-        vk = 1.0
-        for m in firstMonth...lastMonth {
-            acc.add(payment(m, monthly: monthly, digits: digits) * vk)
+        vk = v0
+        for m in lo...hi {
+            acc.add(payment(m, monthly: monthly, digits: digits, usage: usage) * vk)
             vk *= v
         }
         return acc.value
+    }
+
+    /// The payments, one per billed month (with any termination charge in its month).
+    public var cashflows: [Double] {
+        guard let months = billingMonths else { return [] }
+        let monthly = monthlyRate, digits = minorDigits, usage = usagePerGPUHour
+        return months.map { payment($0, monthly: monthly, digits: digits, usage: usage) }
     }
 
     /// Day on which notice given on `day` takes effect.
@@ -168,28 +209,51 @@ public struct Contract: Hashable, Sendable {
         return day.adding(days: Int(days.rounded()))
     }
 
-    /// The copy that ends when notice given on `day` takes effect. Nil when the
-    /// effective day falls outside the calendar.
+    /// The copy that ends when notice given on `day` takes effect, billing in
+    /// the effective month its termination fee and the shortfall of its
+    /// minimum. Nil when the effective day falls outside the calendar.
     public func terminated(noticeOn day: CalendarDate) -> Contract? {
         let d = CalendarDate(year: day.year, month: day.month, day: day.day) ?? day
         guard let e = effectiveDay(noticeOn: d) else { return nil }
         var c = self
         if e.monthIndex > lastMonth { return c }
         if e.monthIndex == lastMonth && end.precision == .day && e.day >= end.day { return c }
+        let originalEnd = terms.termination?.originalEnd ?? end
+        let originalDiscounts = terms.termination?.originalDiscounts ?? discounts
         c.end = e
         // Months after the new end are no longer billed, so neither are their discounts.
         c.discounts.removeAll { $0.month.monthIndex > e.monthIndex }
+        c.terms.termination = nil
+        let chargeMonth = max(e.monthIndex, firstMonth)
+        let fee = terminationFee(effectiveMonth: e.monthIndex)
+        var shortfall = 0.0
+        if let minimum = terms.minimum {
+            var billed = AmountSum(digits: minorDigits)
+            billed.add(c.total)
+            billed.add(fee)
+            var owed = AmountSum(digits: minorDigits)
+            owed.add(minimum)
+            owed.add(-billed.value)
+            shortfall = max(0, owed.value)
+        }
+        if fee != 0 || shortfall != 0 || terms.terminationFee != nil || terms.minimum != nil {
+            c.terms.termination = ContractTerms.Termination(
+                noticeOn: d, originalEnd: originalEnd, originalDiscounts: originalDiscounts, chargeMonth: chargeMonth, fee: fee,
+                shortfall: shortfall)
+        }
         return c
     }
 
-    /// What a party still pays from `day`'s month on if it gives notice on `day`.
+    /// What a party still pays from `day`'s month on if it gives notice on `day`:
+    /// the prorated payments, the termination fee and any shortfall of the minimum.
     public func exposure(at day: CalendarDate) -> Double? {
         guard let t = terminated(noticeOn: day) else { return nil }
-        return t.sum(day.monthIndex...max(day.monthIndex, t.lastMonth))
+        guard let months = t.billingMonths else { return 0 }
+        return t.sum(day.monthIndex...max(day.monthIndex, months.upperBound))
     }
 
     /// Payments from month index `m` to the end.
-    public func remaining(from m: Int) -> Double { sum(m...max(m, lastMonth)) }
+    public func remaining(from m: Int) -> Double { sum(m...max(m, billingMonths?.upperBound ?? lastMonth)) }
 
     /// Is the contract billing any of month `m`?
     public func isActive(_ m: Int) -> Bool { m >= firstMonth && m <= lastMonth }

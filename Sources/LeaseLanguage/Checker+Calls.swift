@@ -304,19 +304,62 @@ extension Checker {
 
     private mutating func query(_ name: String, _ b: [Expr?], _ t: [LType?], _ s: [Span], _ span: Span) throws(Diagnostic) -> LType {
         switch name {
+        case "npv" where Self.isAmountList(t[0]):
+            try need(t[1], s[1], "the rate", { $0.isPlain }, "a plain rate per period, such as 8%")
+            return t[0]?.element ?? .any
         case "payment", "exposure", "remaining", "npv", "terminate":
             if name == "npv" { rateWarning(b[1]) }
-            return try elementwise(t, [0, 1]) { (a) throws(Diagnostic) -> LType in
+            return try elementwise(t, [0, 1, 2]) { (a) throws(Diagnostic) -> LType in
                 let c = try contract(a[0], s[0])
                 switch name {
                 case "npv":
                     try need(a[1], s[1], "the discount rate", { $0.isPlain }, "a plain annual rate such as 8%",
                              help: "write `npv(c, 8%)`: the rate is per year")
+                    if a.count > 2 { try date(a[2], s[2], "`at`") }
                 case "terminate": try date(a[1], s[1], "`notice_on`")
                 case "payment": try need(a[1], s[1], "the month", { $0.isDate }, "a month, such as 2026-09")
                 default: try date(a[1], s[1], "`at`")
                 }
                 return name == "terminate" ? .contract(currency: c) : money(c)
+            }
+        case "irr" where Self.isAmountList(t[0]):
+            if t.count > 1, t[1] != nil { throw fail("`irr` of a list of amounts takes no price", s[1], help: "put the price first in the list, as a negative amount") }
+            return .percent
+        case "irr":
+            return try elementwise(t, [0, 1]) { (a) throws(Diagnostic) -> LType in
+                let c = try contract(a[0], s[0])
+                guard a.count > 1, let p = a[1] else {
+                    throw fail("`irr` of a contract needs the price paid for it", span, help: "write `irr(c, price: $30B)`")
+                }
+                try need(p, s[1], "the price", { Self.isMoney($0.dimension) }, "an amount, such as $30B")
+                return .percent
+            }
+        case "xnpv":
+            try need(t[0], s[0], "the rate", { $0.isPlain }, "a plain annual rate such as 8%")
+            try need(t[1], s[1], "the amounts", { Self.isAmountList($0) }, "a list of amounts")
+            try need(t[2], s[2], "the dates", { $0.element?.isDate == true || $0 == .emptyList }, "a list of dates, one per amount")
+            return t[1]?.element ?? .any
+        case "xirr":
+            try need(t[0], s[0], "the amounts", { Self.isAmountList($0) }, "a list of amounts")
+            try need(t[1], s[1], "the dates", { $0.element?.isDate == true || $0 == .emptyList }, "a list of dates, one per amount")
+            return .percent
+        case "cashflows":
+            return try elementwise(t, [0]) { (a) throws(Diagnostic) -> LType in .list(money(try contract(a[0], s[0]))) }
+        case "renew":
+            return try elementwise(t, [0, 1]) { (a) throws(Diagnostic) -> LType in
+                let c = try contract(a[0], s[0])
+                if a.count > 1 { try need(a[1], s[1], "`times`", { $0.isPlain }, "a whole number such as 2") }
+                return .contract(currency: c)
+            }
+        case "asc842", "ifrs16":
+            return try elementwise(t, [0, 1]) { (a) throws(Diagnostic) -> LType in
+                let c = try contract(a[0], s[0])
+                try need(a[1], s[1], "the borrowing rate", { $0.isPlain }, "a plain annual rate such as 5%")
+                var fields: [LType.Field] = [.init("month", .date(.month))]
+                for n in ["payment", "interest", "liability", "rou_asset"] + (name == "ifrs16" ? ["depreciation"] : []) + ["expense"] {
+                    fields.append(.init(n, money(c)))
+                }
+                return .list(.record(fields))
             }
         case "months", "total":
             return try elementwise(t, [0]) { (a) throws(Diagnostic) -> LType in
@@ -324,19 +367,27 @@ extension Checker {
                 return name == "months" ? .number : money(c)
             }
         case "schedule":
+            if case .list(let e)? = t[0] {
+                let c = try contract(e, s[0])
+                return .list(.record([.init("contract", .string), .init("month", .date(.month)), .init("payment", money(c)),
+                                      .init("cumulative", money(c))]))
+            }
             let c = try contract(t[0], s[0])
             return .list(.record([.init("month", .date(.month)), .init("payment", money(c)), .init("cumulative", money(c))]))
         case "paid":
             return try paid(b, t, s)
         case "capacity":
+            var table = false
+            if case .list? = t[1] { table = true }
             return try elementwise(t, [0, 1]) { (a) throws(Diagnostic) -> LType in
                 try cluster(a[0], s[0])
                 try date(a[1], s[1], "`at`")
-                return .record([
+                let fields: [LType.Field] = [
                     .init("power", .quantity(Dimension(.power), unit: nil)), .init("gpus", .quantity(Dimension(.gpu), unit: nil)),
                     .init("leased", .percent),
                     .init("free_power", .quantity(Dimension(.power), unit: nil)), .init("free_gpus", .quantity(Dimension(.gpu), unit: nil)),
-                ])
+                ]
+                return .record(table ? [.init("month", a[1] ?? .date(nil))] + fields : fields)
             }
         case "contracts":
             // Every contract known so far in one currency: so are the ones found.
@@ -346,10 +397,13 @@ extension Checker {
                 return .list(.contract(currency: known.count == 1 ? known.first : nil))
             }
         case "revenue", "spend":
-            try need(t[0], s[0], "the party", { $0 == .string }, "a name in quotes, such as \"xAI\"")
-            try period(t[1], s[1])
-            if let e = b[0], let p = Self.literalString(e), let cs = parties[p], cs.count == 1, let c = cs.first { return money(c) }
-            return .any
+            let single: LType
+            if let e = b[0], let p = Self.literalString(e), let cs = parties[p], cs.count == 1, let c = cs.first { single = money(c) } else { single = .any }
+            return try elementwise(t, [0, 1]) { (a) throws(Diagnostic) -> LType in
+                try need(a[0], s[0], "the party", { $0 == .string }, "a name in quotes, such as \"xAI\"")
+                try period(a[1], s[1])
+                return single
+            }
         default:
             throw unknownFunction(name, span)
         }
@@ -362,29 +416,32 @@ extension Checker {
         }
     }
 
-    /// A year (`2027`), a month, or a list of months.
+    /// A year (`2027`) or a month (lists are elementwise).
     func period(_ t: LType?, _ span: Span) throws(Diagnostic) {
         guard let t, !t.isAny else { return }
         switch t {
         case .quantity(let d, _) where d.isNone: return
         case .date: return
-        case .list(let e) where e.isDate || e.isAny: return
         default:
-            throw fail("a period is a year (`2027`), a month (`2027-03`) or a range of months (`2027-01 .. 2027-06`), not \(t.name)", span)
+            throw fail("a period is a year (`2027`) or a month (`2027-03`), or a list of them, not \(t.name)", span,
+                       help: "for a range of months use `paid(c, from, to)`")
         }
     }
 
+    /// A list of numbers or amounts: the list forms of `npv` and `irr`.
+    static func isAmountList(_ t: LType?) -> Bool {
+        guard case .list(let e)? = t else { return false }
+        return e.isQuantity || e.isAny && t != .list(.any) || t == .emptyList
+    }
+
     private mutating func paid(_ b: [Expr?], _ t: [LType?], _ s: [Span]) throws(Diagnostic) -> LType {
-        var positions = [0]
-        if case .list(let e)? = t[1], e.isQuantity { positions.append(1) }
-        if t.count > 2, case .list? = t[2] { positions += [1, 2] }
         if t.count > 2, let from = b[1], let to = b[2], case .literal(.date(let x)) = from.kind, case .literal(.date(let y)) = to.kind,
             y.monthIndex < x.monthIndex
         {
             warn("the month range runs backwards (\(x) to \(y)), so nothing is paid in it", from.span.to(to.span),
                  help: "write the earlier month first: `paid(c, \(y), \(x))`")
         }
-        return try elementwise(t, positions) { (a) throws(Diagnostic) -> LType in
+        return try elementwise(t, [0, 1, 2]) { (a) throws(Diagnostic) -> LType in
             let c = try contract(a[0], s[0])
             if a.count > 2, let to = a[2] {
                 try date(a[1], s[1], "`from`")

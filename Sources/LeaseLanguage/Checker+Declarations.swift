@@ -54,8 +54,60 @@ extension Checker {
             try needs(t == .string, "a string, such as \"xAI\"", help: "write `\(field): \"…\"`")
         case (_, "cluster"):
             try needs(t == .cluster, "a declared cluster")
-        case (_, "share"), (_, "escalation"):
+        case (_, "share"):
             try needs(d?.isNone == true, "a percentage, such as 25%", help: fixHint(for: e, other: .percent))
+        case (_, "escalation"):
+            if case .map(let k, let v) = t {
+                guard k.isDate || k.isAny else { throw fail("the keys of an `escalation` index must be months, not \(k.name)", e.span) }
+                guard v.isPlain || v.isAny else {
+                    throw fail("the levels of an `escalation` index must be plain numbers, such as 321.4, not \(Self.describe(v))", e.span)
+                }
+                return
+            }
+            try needs(d?.isNone == true, "a percentage, such as 3%, or an index map such as `cpi`", help: fixHint(for: e, other: .percent))
+        case (_, "timing"):
+            try needs(t == .string, "\"advance\" or \"arrears\"")
+            if case .literal(.string(let x)) = e.kind, x != "advance", x != "arrears" {
+                throw fail("`timing` must be \"advance\" or \"arrears\", not \"\(x)\"", e.span,
+                           help: Suggest.didYouMean(x, ["advance", "arrears"]).map { $0.replacingOccurrences(of: "`", with: "\"") })
+            }
+        case (_, "termination_fee"):
+            try needs(Self.isMoney(d) || d == Dimension(.time), "an amount such as `$500M`, or a duration such as `3 months`")
+        case (_, "minimum"):
+            try needs(Self.isMoney(d), "an amount, such as `$30B`")
+        case (_, "usage"):
+            var ok = false
+            if let d, let c = d.currency, c.exponent == 1,
+                d == Dimension(.currency(c.code)) / Dimension(.gpu) / Dimension(.time) { ok = true }
+            try needs(ok, "money per gpu per unit of time, such as `$0.40 / gpu / h`")
+        case (_, "utilization"):
+            if case .map(let k, let v) = t {
+                guard k.isDate || k.isAny else { throw fail("the keys of `utilization` must be months, not \(k.name)", e.span) }
+                guard v.isPlain || v.isAny else { throw fail("utilization must be percentages, such as 70%, not \(Self.describe(v))", e.span) }
+                return
+            }
+            try needs(d?.isNone == true, "a percentage such as 70%, or a map of months to percentages")
+        case (_, "renewal"):
+            guard case .record(let fs) = t else {
+                throw fail("`renewal` must be a record such as `{months: 12, rate: $1.4B / month}`, not \(Self.describe(t))", e.span)
+            }
+            for f in fs {
+                switch f.name {
+                case "months":
+                    guard f.type.isAny || f.type.isPlain || f.type.dimension == Dimension(.time) else {
+                        throw fail("the renewal's `months` must be a number of months, such as 12, not \(Self.describe(f.type))", e.span)
+                    }
+                case "rate":
+                    var ok = f.type.isAny
+                    if let d = f.type.dimension, let c = d.currency, c.exponent == 1, d == Dimension(.currency(c.code)) / Dimension(.time) { ok = true }
+                    guard ok else { throw fail("the renewal's `rate` must be money per unit of time, such as `$1.4B / month`", e.span) }
+                default:
+                    throw fail("a renewal has no field `\(f.name)`", e.span, help: "a renewal has `months` and, optionally, `rate`")
+                }
+            }
+            guard fs.contains(where: { $0.name == "months" }) else {
+                throw fail("the renewal needs `months`", e.span, help: "write `renewal: {months: 12}`")
+            }
         case (_, "start"), (_, "end"):
             try needs(t.isDate, "a month, such as 2026-05")
         case (_, "rate"):
@@ -83,6 +135,12 @@ extension Checker {
             try needs(d == Dimension(.gpu) || d?.isNone == true, "a count of accelerators, such as `220_000 gpu`")
         default: break
         }
+    }
+
+    /// An amount of one currency: `$30B`, not `$30B / month`.
+    static func isMoney(_ d: Dimension?) -> Bool {
+        guard let d, let c = d.currency, c.exponent == 1 else { return false }
+        return d == Dimension(.currency(c.code))
     }
 
     // MARK: with

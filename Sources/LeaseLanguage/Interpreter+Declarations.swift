@@ -53,15 +53,20 @@ extension Interpreter {
     static func contractValues(_ c: Contract) -> [String: (Value, Span?)] {
         var out: [String: (Value, Span?)] = [:]
         for n in Contract.fieldNames { if let v = contractField(c, n) { out[n] = (v, nil) } }
+        out[carriedKey] = (.contract(c), nil)
         return out
     }
+
+    /// The key under which `with` passes the contract it copies, for what
+    /// only `terminate` and `renew` set (no field name can be written so).
+    static let carriedKey = " carried"
 
     func buildContract(name: String, values: [String: (Value, Span)], nameSpan: Span) throws(Diagnostic) -> Contract {
         try buildContract(name: name, values: values.mapValues { ($0.0, Optional($0.1)) }, nameSpan: nameSpan)
     }
 
     func buildContract(name: String, values: [String: (Value, Span?)], nameSpan: Span) throws(Diagnostic) -> Contract {
-        for f in values.keys where !Contract.fieldNames.contains(f) {
+        for f in values.keys where !Contract.fieldNames.contains(f) && f != Self.carriedKey {
             throw fail("a contract has no field `\(f)`", values[f]?.1 ?? nameSpan,
                        help: Suggest.didYouMean(f, Contract.fieldNames) ?? "fields: " + Contract.fieldNames.joined(separator: ", "))
         }
@@ -137,9 +142,23 @@ extension Interpreter {
             }
         }
         var escalation = 0.0
+        var terms = ContractTerms()
         if let (v, _) = values["escalation"] {
-            escalation = try fraction("escalation", v)
-            guard escalation > -1, escalation.isFinite else { throw fail("`escalation` must be above -100%", at("escalation")) }
+            if case .map(let es) = v {
+                terms.index = try monthMap(es, field: "escalation", at: at("escalation")) { (x) throws(Diagnostic) -> Double in
+                    guard case .quantity(let q) = x, q.dimension.isNone, q.baseValue > 0, q.baseValue.isFinite else {
+                        throw fail("the levels of an `escalation` index must be positive numbers, such as 321.4", at("escalation"))
+                    }
+                    return q.baseValue
+                }
+                guard let first = terms.index?.first, first.month.monthIndex <= start.monthIndex else {
+                    throw fail("the `escalation` index does not cover the start month \(start)", at("escalation"),
+                               help: "add the index level of \(start) or earlier, such as `[\(start): 321.4, …]`")
+                }
+            } else {
+                escalation = try fraction("escalation", v)
+                guard escalation > -1, escalation.isFinite else { throw fail("`escalation` must be above -100%", at("escalation")) }
+            }
         }
         var notice = Quantity(0, UnitExpr(unit: Units.day))
         if let (v, _) = values["notice"] {
@@ -151,8 +170,142 @@ extension Interpreter {
             }
             notice = q
         }
-        return Contract(
+        var c = Contract(
             name: name, lessor: lessor, lessee: lessee, cluster: cluster, share: share, start: start, end: end,
             rate: rate, discounts: discounts, escalation: escalation, notice: notice)
+        try dealTerms(&terms, values: values, currency: cur.code, start: start, at: at)
+        // What `terminate` billed and `renew` renewed stay with a copy made by `with`.
+        if case .contract(let old)? = values[Self.carriedKey]?.0 {
+            terms.termination = old.terms.termination
+            terms.renewedFrom = old.terms.renewedFrom
+            terms.renewedRate = old.terms.renewedRate
+        }
+        c.terms = terms
+        if let minimum = terms.minimum, terms.termination == nil {
+            let total = c.total
+            guard minimum <= total else {
+                throw fail("`minimum` (\(Format.quantity(Quantity(minimum, c.currencyUnit)))) is above the contract's total (\(Format.quantity(Quantity(total, c.currencyUnit))))",
+                           at("minimum"), help: "a take-or-pay minimum is at most what the contract bills in full")
+            }
+        }
+        return c
+    }
+
+    /// The entries of a month map, ascending by month, each value checked by `value`.
+    func monthMap(
+        _ es: [Value.MapEntry], field: String, at span: Span, _ value: (Value) throws(Diagnostic) -> Double
+    ) throws(Diagnostic) -> [ContractTerms.IndexEntry] {
+        var out: [ContractTerms.IndexEntry] = []
+        for e in es {
+            guard case .date(let m) = e.key else { throw fail("the keys of `\(field)` must be months, not a \(e.key.typeName)", span) }
+            out.append(ContractTerms.IndexEntry(month: m.monthOnly, value: try value(e.value)))
+        }
+        out.sort { $0.month.monthIndex < $1.month.monthIndex }
+        for (a, b) in zip(out, out.dropFirst()) where a.month.monthIndex == b.month.monthIndex {
+            throw fail("`\(field)` gives \(a.month) twice", span)
+        }
+        return out
+    }
+
+    /// Timing, termination fee, minimum, usage, utilization and renewal, each
+    /// checked as the other fields are, with an error naming the field.
+    func dealTerms(
+        _ terms: inout ContractTerms, values: [String: (Value, Span?)], currency: String, start: CalendarDate, at: (String) -> Span
+    ) throws(Diagnostic) {
+        func amount(_ f: String, _ q: Quantity) throws(Diagnostic) -> Double {
+            guard let cur = q.dimension.currency, cur.exponent == 1, q.dimension == Dimension(.currency(cur.code)) else {
+                throw fail("`\(f)` must be an amount, such as `$500M`", at(f))
+            }
+            guard cur.code == currency else {
+                throw fail("`\(f)` is in \(cur.code) but the contract pays in \(currency)", at(f), help: "write it in \(currency)")
+            }
+            guard q.value.isFinite, q.value >= 0 else { throw fail("`\(f)` cannot be negative", at(f)) }
+            return q.unit.convertAmount(q.value, to: UnitExpr(unit: Units.currency(currency) ?? 0))
+        }
+        if let (v, _) = values["timing"] {
+            guard case .string(let t) = v, let timing = ContractTerms.Timing(rawValue: t) else {
+                throw fail("`timing` must be \"advance\" or \"arrears\"", at("timing"))
+            }
+            terms.timing = timing
+        }
+        if let (v, _) = values["termination_fee"] {
+            guard case .quantity(let q) = v else { throw fail("`termination_fee` must be an amount or a duration", at("termination_fee")) }
+            if q.dimension == Dimension(.time) {
+                guard q.value.isFinite, q.value >= 0, q.baseValue <= 1200 * Units.secondsPerMonth else {
+                    throw fail("`termination_fee` must be a duration from 0 up to 1,200 months", at("termination_fee"))
+                }
+                terms.terminationFee = .months(q)
+            } else {
+                guard q.value >= 0 else {
+                    throw fail("`termination_fee` cannot be negative", at("termination_fee"), help: "a fee the lessee pays is positive")
+                }
+                terms.terminationFee = .amount(try amount("termination_fee", q))
+            }
+        }
+        if let (v, _) = values["minimum"] {
+            guard case .quantity(let q) = v else { throw fail("`minimum` must be an amount, such as `$30B`", at("minimum")) }
+            terms.minimum = roundToMinorUnit(try amount("minimum", q), digits: MinorUnit.digits(forCurrency: currency))
+        }
+        if let (v, _) = values["usage"] {
+            guard case .quantity(let q) = v, let cur = q.dimension.currency, cur.exponent == 1,
+                q.dimension == Dimension(.currency(cur.code)) / Dimension(.gpu) / Dimension(.time)
+            else {
+                throw fail("`usage` must be money per gpu per unit of time, such as `$0.40 / gpu / h`", at("usage"))
+            }
+            guard cur.code == currency else {
+                throw fail("`usage` is in \(cur.code) but the contract pays in \(currency)", at("usage"), help: "write it in \(currency)")
+            }
+            guard q.value.isFinite, q.value >= 0 else { throw fail("`usage` cannot be negative", at("usage")) }
+            terms.usage = q
+        }
+        if let (v, _) = values["utilization"] {
+            func percent(_ x: Value) throws(Diagnostic) -> Double {
+                guard case .quantity(let q) = x, q.dimension.isNone else {
+                    throw fail("`utilization` must be a percentage such as 70%, or a map of months to percentages", at("utilization"))
+                }
+                guard q.baseValue >= 0, q.baseValue <= 1 else {
+                    throw fail("utilization of \(Format.percent(q.baseValue)) is outside 0% to 100%", at("utilization"))
+                }
+                return q.baseValue
+            }
+            if case .map(let es) = v {
+                terms.utilization = .map(try monthMap(es, field: "utilization", at: at("utilization"), percent))
+            } else {
+                terms.utilization = .constant(try percent(v))
+            }
+        }
+        if let (v, _) = values["renewal"] {
+            guard case .record(let r) = v else {
+                throw fail("`renewal` must be a record such as `{months: 12, rate: $1.4B / month}`", at("renewal"))
+            }
+            var months: Int?
+            var rate: Quantity?
+            for f in r.fields {
+                switch (f.name, f.value) {
+                case ("months", .quantity(let q)):
+                    let n = q.dimension == Dimension(.time)
+                        ? (q.unit.terms.count == 1 && q.unit.terms[0].def.calendarMonths != nil
+                            ? q.value * Double(q.unit.terms[0].def.calendarMonths ?? 1) : q.baseValue / Units.secondsPerMonth)
+                        : q.baseValue
+                    guard q.dimension.isNone || q.dimension == Dimension(.time), n == n.rounded(), n >= 1, n <= 1200 else {
+                        throw fail("a renewal runs for a whole number of months from 1 to 1,200", at("renewal"),
+                                   help: n == 0 ? "a renewal of zero months renews nothing: remove `renewal` or give it months" : nil)
+                    }
+                    months = Int(n)
+                case ("rate", .quantity(let q)):
+                    guard let cur = q.dimension.currency, cur.exponent == 1, q.dimension == Dimension(.currency(cur.code)) / Dimension(.time),
+                        q.value.isFinite
+                    else { throw fail("the renewal's `rate` must be money per unit of time, such as `$1.4B / month`", at("renewal")) }
+                    guard cur.code == currency else {
+                        throw fail("the renewal's `rate` is in \(cur.code) but the contract pays in \(currency)", at("renewal"))
+                    }
+                    rate = q
+                default:
+                    throw fail("a renewal has `months` (a number) and optionally `rate`; `\(f.name)` is not one of them", at("renewal"))
+                }
+            }
+            guard let months else { throw fail("the renewal needs `months`", at("renewal"), help: "write `renewal: {months: 12}`") }
+            terms.renewal = ContractTerms.Renewal(months: months, rate: rate)
+        }
     }
 }

@@ -27,24 +27,26 @@ enum ModelQueries {
                 return Builtins.money(c.total, c)
             }
         case "schedule":
-            let c = try Builtins.contract(a[0], s[0])
-            var rows: [Value] = []
-            var acc = AmountSum(digits: c.minorDigits)
-            if c.lastMonth >= c.firstMonth {
-                for m in c.firstMonth...c.lastMonth {
-                    let p = c.payment(m)
-                    acc.add(p)
-                    let d = CalendarDate.fromMonthIndex(m) ?? c.start
-                    rows.append(.record(Record([("month", .date(d)), ("payment", Builtins.money(p, c)), ("cumulative", Builtins.money(acc.value, c))])))
+            // A list of contracts is one table, with the contract's name first.
+            if case .list(let xs)? = a[0] {
+                var rows: [Value] = []
+                for x in xs {
+                    let c = try Builtins.contract(x, s[0])
+                    for case .record(let r) in schedule(c) { rows.append(.record(Record([("contract", .string(c.name))] + r.fields))) }
                 }
+                return .list(rows)
             }
-            return .list(rows)
+            return .list(schedule(try Builtins.contract(a[0], s[0])))
         case "paid":
             return try paid(a, s, span)
         case "npv":
-            return try Builtins.elementwise(a, [0, 1], span) { (b) throws(Diagnostic) -> Value in
+            if FinanceQueries.isAmounts(a[0]) { return try FinanceQueries.npv(list: a[0], a[1], s, span) }
+            return try Builtins.elementwise(a, [0, 1, 2], span) { (b) throws(Diagnostic) -> Value in
                 let c = try Builtins.contract(b[0], s[0])
                 let r = try rate(b[1], s[1])
+                if b.count > 2, let at = b[2] {
+                    return Builtins.money(c.npv(r, at: try month(at, s[2], "`at`").monthIndex), c)
+                }
                 return Builtins.money(c.npv(r), c)
             }
         case "terminate":
@@ -68,18 +70,22 @@ enum ModelQueries {
                 return Builtins.money(c.remaining(from: d.monthIndex), c)
             }
         case "capacity":
+            // At a list of months: a table, the month first.
+            let table: Bool
+            if case .list? = a[1] { table = true } else { table = false }
             return try Builtins.elementwise(a, [0, 1], span) { (b) throws(Diagnostic) -> Value in
                 let k = try Builtins.cluster(b[0], s[0])
                 let m = try month(b[1], s[1], "`at`")
                 // Shares add up exactly: ten contracts of 10% leave 0 gpus.
                 let leased = model.exactLeasedShare(of: k.name, month: m.monthIndex)
-                return .record(Record([
+                let fields: [(name: String, value: Value)] = [
                     ("power", .quantity(k.power)),
                     ("gpus", .quantity(k.gpus)),
                     ("leased", .quantity(Quantity(Model.double(leased * 100), UnitExpr(unit: Units.percent)))),
                     ("free_power", .quantity(Quantity(Model.free(k.power.value, leased: leased), k.power.unit))),
                     ("free_gpus", .quantity(Quantity(Model.free(k.gpus.value, leased: leased), k.gpus.unit))),
-                ]))
+                ]
+                return .record(Record(table ? [("month", .date(m))] + fields : fields))
             }
         case "contracts":
             return try Builtins.elementwise(a, [0], span) { (b) throws(Diagnostic) -> Value in
@@ -89,8 +95,22 @@ enum ModelQueries {
         case "revenue", "spend":
             return try partyTotal(name == "revenue", a, s, span, model)
         default:
+            if FinanceQueries.names.contains(name) { return try FinanceQueries.call(name, a, s, span, model) }
             throw fail("unknown function `\(name)`", span)
         }
+    }
+
+    static func schedule(_ c: Contract) -> [Value] {
+        var rows: [Value] = []
+        var acc = AmountSum(digits: c.minorDigits)
+        guard let months = c.billingMonths else { return [] }
+        for m in months {
+            let p = c.payment(m)
+            acc.add(p)
+            let d = CalendarDate.fromMonthIndex(m) ?? c.start
+            rows.append(.record(Record([("month", .date(d)), ("payment", Builtins.money(p, c)), ("cumulative", Builtins.money(acc.value, c))])))
+        }
+        return rows
     }
 
     static func rate(_ v: Value?, _ s: Span) throws(Diagnostic) -> Double {
@@ -103,35 +123,24 @@ enum ModelQueries {
         return r
     }
 
-    /// Month indices a period names: a year (`2027`), a month, or a list of months.
-    static func period(_ v: Value?, _ s: Span) throws(Diagnostic) -> [ClosedRange<Int>] {
+    /// Month indices a period names: a year (`2027`) or a month. Lists of
+    /// either are applied elementwise by the callers.
+    static func period(_ v: Value?, _ s: Span) throws(Diagnostic) -> ClosedRange<Int> {
         switch v {
         case .quantity(let q)? where q.dimension.isNone:
             let y = q.baseValue
             guard y == y.rounded(), y >= 1, y <= 9999 else { throw fail("a year must be a whole number such as 2027", s) }
             let i = Int(y) * 12
-            return [i...(i + 11)]
+            return i...(i + 11)
         case .date(let d)?:
-            return [d.monthIndex...d.monthIndex]
-        case .list(let xs)?:
-            var out: [ClosedRange<Int>] = []
-            var seen = Set<Int>()
-            for x in xs {
-                guard case .date(let d) = x else { throw fail("a period is a year, a month or a list of months", s) }
-                if seen.insert(d.monthIndex).inserted { out.append(d.monthIndex...d.monthIndex) }
-            }
-            return out
+            return d.monthIndex...d.monthIndex
         default:
-            throw fail("a period is a year (`2027`), a month (`2027-03`) or a range of months (`2027-01 .. 2027-06`)", s)
+            throw fail("a period is a year (`2027`) or a month (`2027-03`), or a list of them; for a range of months use `paid(c, from, to)`", s)
         }
     }
 
     static func paid(_ a: [Value?], _ s: [Span], _ span: Span) throws(Diagnostic) -> Value {
-        // A list of years is elementwise; a list of months is one period.
-        var positions = [0]
-        if case .list(let xs)? = a[1], xs.allSatisfy({ if case .quantity = $0 { return true }; return false }) { positions.append(1) }
-        if a.count > 2, case .list? = a[2] { positions.append(1); positions.append(2) }
-        return try Builtins.elementwise(a, positions, span) { (b) throws(Diagnostic) -> Value in
+        try Builtins.elementwise(a, [0, 1, 2], span) { (b) throws(Diagnostic) -> Value in
             let c = try Builtins.contract(b[0], s[0])
             if b.count > 2, let to = b[2] {
                 let from = try month(b[1], s[1], "`from`")
@@ -139,30 +148,30 @@ enum ModelQueries {
                 guard end.monthIndex >= from.monthIndex else { return Builtins.money(0, c) }
                 return Builtins.money(c.sum(from.monthIndex...end.monthIndex), c)
             }
-            var acc = AmountSum(digits: c.minorDigits)
-            for r in try period(b[1], s[1]) { acc.add(c.sum(r)) }
-            return Builtins.money(acc.value, c)
+            return Builtins.money(c.sum(try period(b[1], s[1])), c)
         }
     }
 
     static func partyTotal(_ asLessor: Bool, _ a: [Value?], _ s: [Span], _ span: Span, _ model: Model) throws(Diagnostic) -> Value {
-        guard case .string(let party)? = a[0] else {
-            throw fail("the party must be a name in quotes, such as \"xAI\"", s[0])
+        try Builtins.elementwise(a, [0, 1], span) { (b) throws(Diagnostic) -> Value in
+            guard case .string(let party)? = b[0] else {
+                throw fail("the party must be a name in quotes, such as \"xAI\"", s[0])
+            }
+            let range = try period(b[1], s[1])
+            let cs = model.contracts.filter { asLessor ? $0.lessor == party : $0.lessee == party }
+            if cs.isEmpty {
+                let names = Set(model.contracts.map { asLessor ? $0.lessor : $0.lessee })
+                throw fail("no contract has \(asLessor ? "lessor" : "lessee") \"\(party)\"", s[0],
+                           help: Suggest.didYouMean(party, Array(names)).map { $0.replacingOccurrences(of: "`", with: "\"") }
+                               ?? (names.isEmpty ? "declare a contract first" : "known: " + names.sorted().joined(separator: ", ")))
+            }
+            let currencies = Set(cs.map(\.currency))
+            guard currencies.count == 1, let cur = currencies.first else {
+                throw fail("the contracts of \"\(party)\" are in several currencies (\(currencies.sorted().joined(separator: ", ")))", span)
+            }
+            var acc = AmountSum(digits: MinorUnit.digits(forCurrency: cur))
+            for c in cs { acc.add(c.sum(range)) }
+            return .quantity(Quantity(acc.value, UnitExpr(unit: Units.currency(cur) ?? 0)))
         }
-        let ranges = try period(a[1], s[1])
-        let cs = model.contracts.filter { asLessor ? $0.lessor == party : $0.lessee == party }
-        if cs.isEmpty {
-            let names = Set(model.contracts.map { asLessor ? $0.lessor : $0.lessee })
-            throw fail("no contract has \(asLessor ? "lessor" : "lessee") \"\(party)\"", s[0],
-                       help: Suggest.didYouMean(party, Array(names)).map { $0.replacingOccurrences(of: "`", with: "\"") }
-                           ?? (names.isEmpty ? "declare a contract first" : "known: " + names.sorted().joined(separator: ", ")))
-        }
-        let currencies = Set(cs.map(\.currency))
-        guard currencies.count == 1, let cur = currencies.first else {
-            throw fail("the contracts of \"\(party)\" are in several currencies (\(currencies.sorted().joined(separator: ", ")))", span)
-        }
-        var acc = AmountSum(digits: MinorUnit.digits(forCurrency: cur))
-        for c in cs { for r in ranges { acc.add(c.sum(r)) } }
-        return .quantity(Quantity(acc.value, UnitExpr(unit: Units.currency(cur) ?? 0)))
     }
 }

@@ -389,6 +389,8 @@ struct SourceWriter {
             tokens += 80
             if declared == c { return c.name }
             guard model.cluster(named: c.cluster.name) == c.cluster else { return nil }
+            if let from = c.terms.renewedFrom { return Self.renewed(c, from: from, model: model) }
+            if c.terms.termination != nil { return Self.terminated(c, model: model) }
             if c.end.monthIndex >= c.start.monthIndex {
                 return "\(c.name) with {" + Self.contractFields(c, model: model).joined(separator: ", ") + "}"
             }
@@ -403,8 +405,13 @@ struct SourceWriter {
     /// only, with notice given on the day that takes effect on its end.
     static func terminated(_ c: Contract, model: Model) -> String? {
         var base = c
-        base.end = c.start.monthOnly
-        var candidates: [CalendarDate] = []
+        base.end = c.terms.termination?.originalEnd ?? c.start.monthOnly
+        if let t = c.terms.termination {
+            base.discounts = t.originalDiscounts
+            base.terms.termination = nil
+            if base.terms.renewedFrom != nil { return nil }
+        }
+        var candidates: [CalendarDate] = c.terms.termination.map { [$0.noticeOn] } ?? []
         if c.notice.unit.terms.count == 1, let months = c.notice.unit.terms[0].def.calendarMonths,
             c.notice.value == c.notice.value.rounded(), abs(c.notice.value) < 100_000,
             let d = c.end.adding(months: -Int(c.notice.value) * months)
@@ -417,6 +424,18 @@ struct SourceWriter {
             return "terminate(\(c.name) with {" + contractFields(base, model: model).joined(separator: ", ") + "}, notice_on: \(d))"
         }
         return nil
+    }
+
+    /// A renewed contract as the `renew` call that gives it.
+    static func renewed(_ c: Contract, from: Int, model: Model) -> String? {
+        guard let r = c.terms.renewal, r.months > 0, c.terms.termination == nil else { return nil }
+        let times = (c.lastMonth - from + 1) / r.months
+        guard times > 0, (c.lastMonth - from + 1) % r.months == 0, let end = CalendarDate.fromMonthIndex(from - 1) else { return nil }
+        var base = c
+        base.end = end
+        base.terms.renewedFrom = nil
+        base.terms.renewedRate = nil
+        return "renew(\(c.name) with {" + contractFields(base, model: model).joined(separator: ", ") + "}, times: \(times))"
     }
 
     /// A long list that is a range, written as one, when the range gives
@@ -467,8 +486,18 @@ struct SourceWriter {
                  "share: \(number(c.share * 100))%", "start: \(c.start)", "end: \(c.end)", "rate: \(quantity(c.rate))"]
         let ds = c.discounts.map { "\($0.month): \(number($0.fraction * 100))%" }
         f.append("discounts: " + (ds.isEmpty ? "[:]" : "[" + ds.joined(separator: ", ") + "]"))
-        f.append("escalation: \(number(c.escalation * 100))%")
+        if let idx = c.terms.index {
+            f.append("escalation: [" + idx.map { "\($0.month): \(number($0.value))" }.joined(separator: ", ") + "]")
+        } else {
+            f.append("escalation: \(number(c.escalation * 100))%")
+        }
         f.append("notice: \(quantity(c.notice))")
+        // The deal terms of LANGUAGE.md §11, each read back by the field of the same name.
+        for n in ["timing", "termination_fee", "minimum", "usage", "utilization", "renewal"] {
+            guard let v = ContractFields.value(c, n), let text = SourceWriter.literal(v, model: model) else { continue }
+            if n == "timing", c.terms.timing == .advance { continue }
+            f.append("\(n): \(text)")
+        }
         return f
     }
 

@@ -12,6 +12,13 @@ struct CCol {
     var discounts: [(month: Int, fraction: Col)]?
     var escalation: Col?
     var end: Col?
+    /// Termination fee (an amount, rounded) and take-or-pay minimum when `with` varies them.
+    var fee: Col?
+    var minimum: Col?
+    /// Set by `terminate` when the contract has a fee or a minimum: what is
+    /// billed on top of the payments, and the month index it is billed in (−1: none).
+    var charge: Col?
+    var chargeMonth: Col?
 
     init(base: Contract) { self.base = base }
 
@@ -22,4 +29,9 @@ struct CCol {
     }
 
     var baseEndCode: Double { CCol.endCode(base.end) }
+
+    /// True when no column overrides the base.
+    var isConstant: Bool {
+        monthlyRate == nil && discounts == nil && escalation == nil && end == nil && fee == nil && minimum == nil && charge == nil
+    }
 }

@@ -79,6 +79,28 @@ extension Compiler {
             return .contract(try terminate(c, d))
         case "npv", "total", "exposure", "remaining", "paid", "payment", "months":
             return try query(name, nodes)
+        case "renew":
+            guard case .contract(let c)? = nodes[0], c.end == nil, c.charge == nil else { throw Unsupported("renew of a terminated contract") }
+            var times = 1.0
+            if nodes.count > 1, let t = nodes[1] {
+                guard case .num(let n, let u) = t, n.isScalar, u.dimension.isNone else { throw Unsupported("renew times that vary") }
+                times = u.toBase(n.data[0])
+            }
+            guard times == times.rounded(), times >= 0, times <= 100 else { throw Unsupported("renew times") }
+            let base: Contract
+            do throws(Diagnostic) {
+                base = try FinanceQueries.renew(c.base, times: Int(times), span, span, interp.session.model)
+            } catch {
+                throw Unsupported("renew refused")
+            }
+            var out = c
+            out.base = base
+            return .contract(out)
+        case "irr":
+            guard case .contract(let c)? = nodes[0], nodes.count > 1, case .num(let price, let pu)? = nodes[1] else {
+                throw Unsupported("irr of a list")
+            }
+            return .num(try irr(c, price: price, unit: pu), UnitExpr(unit: Units.percent))
         default:
             throw Unsupported("function \(name)")
         }
@@ -115,8 +137,9 @@ extension Compiler {
 
     // MARK: Contracts
 
-    /// `c with {…}`: rate, discounts and escalation may vary by row; other
-    /// fields must be constants and are applied by the scalar evaluator.
+    /// `c with {…}`: rate, discounts, escalation, a termination fee (an
+    /// amount) and a minimum may vary by row; other fields must be constants
+    /// and are applied by the scalar evaluator.
     mutating func with(_ x: Expr, _ fields: [FieldInit], _ env: [String: VNode]) throws(Unsupported) -> VNode {
         guard Set(fields.map(\.name)).count == fields.count else { throw Unsupported("a field given twice in `with`") }
         var varying: [FieldInit] = []
@@ -124,18 +147,19 @@ extension Compiler {
         for f in fields { if depends(f.value, env) { varying.append(f) } else { fixed.append(f) } }
         var baseNode = try compile(x, env)
         do {
-            guard case .contract(let c) = baseNode, c.monthlyRate == nil, c.discounts == nil, c.escalation == nil, c.end == nil else {
+            guard case .contract(let c) = baseNode, c.isConstant else {
                 throw Unsupported("with on a varying contract")
             }
             let copy = Expr(kind: .with(Expr(kind: .literal(.contract(c.base)), span: x.span), fields: fixed), span: x.span)
             baseNode = VNode.constant(try constant(copy))
         }
         guard case .contract(var c) = baseNode, c.end == nil else { throw Unsupported("with on a non-contract") }
+        guard c.base.terms.termination == nil || varying.isEmpty else { throw Unsupported("with on a terminated contract") }
         for f in varying {
             switch f.name {
             case "rate":
                 guard case .num(let r, let u) = try compile(f.value, env), let cur = u.dimension.currency, cur.exponent == 1,
-                    u.dimension == Dimension(.currency(cur.code)) / Dimension(.time)
+                    u.dimension == Dimension(.currency(cur.code)) / Dimension(.time), cur.code == c.base.currency
                 else { throw Unsupported("rate") }
                 if r.data.contains(where: { !$0.isFinite }) { throw Unsupported("rate not finite") }
                 let monthly = Contract.monthly(unit: u)
@@ -160,15 +184,34 @@ extension Compiler {
                     ds.append((m.monthIndex, frac))
                 }
                 c.discounts = ds
+            case "termination_fee", "minimum":
+                // An amount in the contract's currency, rounded as the declaration rounds a minimum.
+                guard case .num(let v, let u) = try compile(f.value, env), let cur = u.dimension.currency, cur.exponent == 1,
+                    u.dimension == Dimension(.currency(cur.code)), cur.code == c.base.currency
+                else { throw Unsupported("\(f.name) that is not an amount") }
+                let to = c.base.currencyUnit
+                let digits = c.base.minorDigits
+                let col = space.map(v) { roundToMinorUnit(u.convertAmount($0, to: to), digits: digits) }
+                if col.data.contains(where: { !($0 >= 0) || !$0.isFinite }) { throw Unsupported("\(f.name) out of range") }
+                if f.name == "minimum" { c.minimum = col } else { c.fee = col }
             default:
                 throw Unsupported("varying field \(f.name)")
             }
+        }
+        if let m = c.minimum ?? c.base.terms.minimum.map({ Col.scalar($0) }), c.minimum != nil || c.monthlyRate != nil
+            || c.discounts != nil || c.escalation != nil
+        {
+            // As the declaration: a minimum above the total is refused (the scalar evaluator says so).
+            let total = try Payments.sum(c, space: space, from: nil, to: nil, annualRate: nil)
+            let over = space.map(m, total) { $0 > $1 ? 1 : 0 }
+            if over.data.contains(1) { throw Unsupported("a minimum above the total in some row") }
         }
         return .contract(c)
     }
 
     /// `terminate(c, notice_on: d)` per row: the end moves to the effective day
-    /// unless that falls after the current end.
+    /// unless that falls after the current end; a contract with a fee or a
+    /// minimum then bills, in the effective month, the fee and the shortfall.
     func terminate(_ c: CCol, _ d: Col) throws(Unsupported) -> CCol {
         let base = c.base
         let end = c.end ?? .scalar(c.baseEndCode)
@@ -182,7 +225,80 @@ extension Compiler {
         if out.data.contains(where: { $0.isNaN }) { throw Unsupported("effective day out of range") }
         var t = c
         t.end = out
+        let terms = base.terms
+        guard terms.terminationFee != nil || terms.minimum != nil || c.fee != nil || c.minimum != nil else { return t }
+        // What the terminated contract bills without any earlier charge.
+        var plain = t
+        plain.charge = .scalar(0)
+        plain.chargeMonth = .scalar(-1)
+        let billed = try Payments.sum(plain, space: space, from: nil, to: nil, annualRate: nil)
+        let first = base.firstMonth, digits = base.minorDigits
+        let moved = space.map(out, end) { $0 != $1 ? 1 : 0 }
+        let chargeMonth = space.map(out) { Double(Swift.max(Int($0) / 32, first)) }
+        // The fee of each row, as `Contract.terminationFee` works it out.
+        let fee: Col
+        if let f = c.fee {
+            fee = f
+        } else if case .months(let q)? = terms.terminationFee {
+            let n = q.unit.terms.count == 1 && q.unit.terms[0].def.calendarMonths != nil
+                ? q.value * Double(q.unit.terms[0].def.calendarMonths ?? 1) : q.baseValue / Units.secondsPerMonth
+            let rate = c.monthlyRate ?? .scalar(base.monthlyRate)
+            let esc = c.escalation
+            let renewFrom = terms.renewedFrom ?? Int.max
+            let renewMonthly = terms.renewedRate.map { Contract.monthly($0.value, unit: $0.unit) } ?? 0
+            let escFrom = base.escalationBase
+            let escCol = esc ?? .scalar(.nan)
+            fee = space.map(chargeMonth, rate, escCol) { mm, monthly, e in
+                let m = Int(mm)
+                let mr = m >= renewFrom && terms.renewedRate != nil ? renewMonthly : monthly
+                let escf: Double
+                if esc == nil {
+                    escf = base.escalationFactor(m)
+                } else {
+                    let years = (m - (m >= escFrom ? escFrom : first)) / 12
+                    escf = e == 0 ? 1 : pow(1 + e, Double(years))
+                }
+                return roundToMinorUnit(mr * escf * n, digits: digits)
+            }
+        } else if case .amount(let x)? = terms.terminationFee {
+            fee = .scalar(roundToMinorUnit(x, digits: digits))
+        } else {
+            fee = .scalar(0)
+        }
+        let hasMinimum = c.minimum != nil || terms.minimum != nil
+        let minimum = c.minimum ?? .scalar(terms.minimum ?? 0)
+        let newCharge = space.map(billed, fee, minimum) { total, f, minimum in
+            guard hasMinimum else { return f + 0.0 }
+            var b = AmountSum(digits: digits)
+            b.add(total)
+            b.add(f)
+            var owed = AmountSum(digits: digits)
+            owed.add(minimum)
+            owed.add(-b.value)
+            return f + Swift.max(0, owed.value)
+        }
+        let oldCharge = c.charge ?? .scalar(terms.termination?.charge ?? 0)
+        let oldMonth = c.chargeMonth ?? .scalar(Double(terms.termination?.chargeMonth ?? -1))
+        t.charge = space.map(moved, newCharge, oldCharge) { $0 != 0 ? $1 : $2 }
+        t.chargeMonth = space.map(moved, chargeMonth, oldMonth) { $0 != 0 ? $1 : $2 }
         return t
+    }
+
+    /// `irr(c, price: p)` per row: the scalar root finder on each row's payments.
+    func irr(_ c: CCol, price: Col, unit: UnitExpr) throws(Unsupported) -> Col {
+        guard let cur = unit.dimension.currency, cur.exponent == 1, unit.dimension == Dimension(.currency(cur.code)),
+            cur.code == c.base.currency
+        else { throw Unsupported("irr price") }
+        let to = c.base.currencyUnit
+        let prices = space.map(price) { unit.convertAmount($0, to: to) }
+        let arrears = c.base.terms.timing == .arrears
+        let out = Payments.perRow(c, extra: [prices], space: space) { row, x in
+            let flows = row.cashflows
+            guard !flows.isEmpty, let r = try? LeaseCore.irr(payments: flows, price: x[0], arrears: arrears) else { return .nan }
+            return r * 100
+        }
+        if out.data.contains(where: { $0.isNaN }) { throw Unsupported("irr without a root in some row") }
+        return out
     }
 
     func monthIndexColumn(_ d: Col) throws(Unsupported) -> Col {
@@ -203,7 +319,12 @@ extension Compiler {
             guard case .num(let r, let u)? = nodes[1], u.dimension.isNone else { throw Unsupported("npv rate") }
             let rates = space.map(r) { u.toBase($0) }
             if rates.data.contains(where: { !($0 > -1) }) { throw Unsupported("npv rate out of range") }
-            return .num(try Payments.sum(c, space: space, from: nil, to: nil, annualRate: rates), money)
+            var at: Col?
+            if nodes.count > 2, let a = nodes[2] {
+                guard case .date(let d, _) = a else { throw Unsupported("npv at") }
+                at = try monthIndexColumn(d)
+            }
+            return .num(try Payments.sum(c, space: space, from: at, to: nil, annualRate: rates, discountFrom: at), money)
         case "total":
             return .num(try Payments.sum(c, space: space, from: nil, to: nil, annualRate: nil), money)
         case "remaining", "payment":

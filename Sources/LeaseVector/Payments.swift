@@ -16,51 +16,100 @@ enum Payments {
     /// months come from prefix sums per rate value, so a row costs a few
     /// operations whatever the term; otherwise each row walks its months.
     static func sum(
-        _ c: CCol, space: Space, from: Col?, to: Col?, annualRate: Col?, emptyIfReversed: Bool = false
+        _ c: CCol, space: Space, from: Col?, to: Col?, annualRate: Col?, discountFrom: Col? = nil, emptyIfReversed: Bool = false
     ) throws(Unsupported) -> Col {
         let base = c.base
         let first = base.firstMonth
         let rate = c.monthlyRate ?? .scalar(base.monthlyRate)
         let end = c.end ?? .scalar(c.baseEndCode)
         let lo = from ?? .scalar(Double(first))
-        let hi = to ?? .scalar(Double(base.lastMonth))
+        let hi = to ?? .scalar(Double(Swift.max(base.lastMonth, base.billingMonths?.upperBound ?? base.lastMonth)))
         let discounts: [(month: Int, fraction: Col)] = c.discounts
             ?? base.discounts.map { ($0.month.monthIndex, Col.scalar($0.fraction)) }
         let dmonths = discounts.map { $0.month - first }
-        let esc = c.escalation ?? .scalar(base.escalation)
         let r = annualRate ?? .scalar(.nan)
+        let kd = discountFrom ?? lo
         let horizon = max(0, base.lastMonth - first) + 1
         guard horizon < 100_000 else { throw Unsupported("very long term") }
         let digits = MinorUnit.digits(forCurrency: c.currency ?? base.currency)
+        // A base terminated before the columns were applied bills its charge as a constant.
+        let charge = c.charge ?? .scalar(base.terms.termination?.charge ?? 0)
+        let chargeMonth = c.chargeMonth ?? .scalar(Double(base.terms.termination?.chargeMonth ?? -1))
 
         // Days in each month of the term, for pro-rata last months.
         let dim = (0..<horizon).map { k -> Double in
             Double(CalendarDate.fromMonthIndex(first + k)?.daysInMonth ?? 30)
         }
-        var operands: [Col] = [rate, end, lo, hi, esc, r]
-        operands.append(contentsOf: discounts.map(\.fraction))
-        // Escalation and discount factors by month when every row shares them,
-        // computed as the scalar evaluator computes them month by month.
+        // Whole years of escalation by month, counted as `Contract.escalationFactor` counts them.
+        let escFrom = base.escalationBase - first
+        let years = (0..<horizon).map { k in (k >= escFrom ? k - escFrom : k) / 12 }
+        // Escalation factors by month when every row shares them: the base's own
+        // (a % or an index), or one % for every row.
         var escTable: [Double] = []
-        if esc.isScalar {
-            let e = esc.data[0]
-            escTable = (0..<horizon).map { k in e == 0 ? 1 : pow(1 + e, Double(k / 12)) }
+        let esc: Col
+        if let e = c.escalation {
+            esc = e
+            if e.isScalar {
+                let x = e.data[0]
+                escTable = years.map { y in x == 0 ? 1 : pow(1 + x, Double(y)) }
+            }
+        } else {
+            esc = .scalar(base.escalation)
+            escTable = (0..<horizon).map { base.escalationFactor(first + $0) }
         }
-        var vTable: [Double] = []
+        var usage: [Double] = []
+        if let u = base.usagePerGPUHour { usage = (0..<horizon).map { base.usageBase(first + $0, perGPUHour: u) } }
+        let arrears = base.terms.timing == .arrears ? 1 : 0
+        // Powers v^j of the monthly discount factor as repeated products from 1,
+        // long enough for any month discounted from any `at` in the run.
+        var powers: [Double] = []
+        var shift = 0
         if annualRate != nil, r.isScalar {
+            let minKd = Int(kd.data.min() ?? Double(first)) - first
+            shift = Swift.max(0, -minKd)
             let v = pow(1 + r.data[0], -1.0 / 12)
             var vk = 1.0
-            vTable.reserveCapacity(horizon)
-            for _ in 0..<horizon {
-                vTable.append(vk)
+            let n = horizon + shift + arrears + 1
+            guard n < 1_000_000 else { throw Unsupported("discounting from far before the start") }
+            powers.reserveCapacity(n)
+            for _ in 0..<n {
+                powers.append(vk)
                 vk *= v
             }
         }
+        // The discount factor of each month when every row discounts from the same month.
+        var vTable: [Double] = []
+        if !powers.isEmpty, kd.isScalar {
+            let k0 = Int(kd.data[0]) - first
+            vTable = (0..<horizon).map { k in
+                let j = k - k0 + arrears
+                return j >= 0 && j < powers.count ? powers[j] : 0
+            }
+        }
+        var renewFrom = Int.max, renewMonthly = 0.0
+        if let f = base.terms.renewedFrom, let rr = base.terms.renewedRate {
+            renewFrom = f - first
+            renewMonthly = Contract.monthly(rr.value, unit: rr.unit)
+        }
+        var operands: [Col] = [rate, end, lo, hi, esc, r, kd, charge, chargeMonth]
+        operands.append(contentsOf: discounts.map(\.fraction))
         let setup = Setup(first: first, nd: discounts.count, discounting: annualRate != nil, emptyIfReversed: emptyIfReversed,
-                          digits: digits)
+                          digits: digits, arrears: arrears, renewFrom: renewFrom, renewMonthly: renewMonthly)
         let tables = prefixTables(rate: rate.data, setup: setup, horizon: horizon, escTable: escTable, vTable: vTable,
-                                  dmonths: dmonths, fixedRate: annualRate == nil || r.isScalar)
-        return kernel(operands, setup, dim: dim, escTable: escTable, vTable: vTable, dmonths: dmonths, tables: tables, space: space)
+                                  usage: usage, dmonths: dmonths, fixedRate: annualRate == nil || !vTable.isEmpty)
+        let context = Context(dim: dim, escTable: escTable, vTable: vTable, powers: powers, years: years, usage: usage, dmonths: dmonths)
+        return kernel(operands, setup, context, tables: tables, space: space)
+    }
+
+    /// Tables every row reads, by month of the term (k = 0 at the start).
+    struct Context {
+        var dim: [Double]
+        var escTable: [Double]
+        var vTable: [Double]
+        var powers: [Double]
+        var years: [Int]
+        var usage: [Double]
+        var dmonths: [Int]
     }
 
     struct Setup {
@@ -69,6 +118,11 @@ enum Payments {
         var discounting: Bool
         var emptyIfReversed: Bool
         var digits: Int
+        /// 1 when payments are in arrears: month k is discounted one month more.
+        var arrears: Int
+        /// First renewed month (k) billed at `renewMonthly`, or Int.max.
+        var renewFrom: Int
+        var renewMonthly: Double
         var scale: Double { Setup.scales[max(0, min(digits, 9))] }
         static let scales: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
     }
@@ -83,16 +137,18 @@ enum Payments {
     }
 
     static func prefixTables(
-        rate: [Double], setup s: Setup, horizon: Int, escTable: [Double], vTable: [Double], dmonths: [Int], fixedRate: Bool
+        rate: [Double], setup s: Setup, horizon: Int, escTable: [Double], vTable: [Double], usage: [Double], dmonths: [Int],
+        fixedRate: Bool
     ) -> Tables? {
         guard fixedRate, !escTable.isEmpty, !s.discounting || !vTable.isEmpty,
             rate.count * (horizon + 1) <= 1 << 22
         else { return nil }
         let scale = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][max(0, min(s.digits, 9))]
         let maxEsc = escTable.map { Swift.abs($0) }.max() ?? 1
+        let maxUsage = usage.map { Swift.abs($0) }.max() ?? 0
         // No term may reach the bounds where the scalar sums fall back to another method.
-        for x in rate {
-            let bound = Swift.abs(x) * maxEsc + 1
+        for x in rate + [s.renewMonthly] {
+            let bound = (Swift.abs(x) + maxUsage) * maxEsc + 1
             guard bound.isFinite, bound < FixedSum.limit / 2, bound * scale * Double(horizon) < 0x1p61 else { return nil }
         }
         let w = horizon + 1
@@ -104,7 +160,10 @@ enum Payments {
             var u: Int64 = 0
             for k in 0..<horizon {
                 if !discounted.contains(k) {
-                    let pay = roundToMinorUnit(monthly * escTable[k] * (1 - 0) * 1, digits: s.digits)
+                    let mr = k >= s.renewFrom ? s.renewMonthly : monthly
+                    let fixedPart = mr * escTable[k] * (1 - 0) * 1
+                    let raw = usage.isEmpty ? fixedPart : fixedPart + usage[k] * escTable[k] * 1
+                    let pay = roundToMinorUnit(raw, digits: s.digits)
                     if s.discounting {
                         f &+= FixedSum.fixed(pay * vTable[k]) ?? 0
                     } else {
@@ -117,10 +176,7 @@ enum Payments {
         return Tables(horizon: horizon, fixed: fixed, units: units)
     }
 
-    static func kernel(
-        _ operands: [Col], _ setup: Setup, dim: [Double], escTable: [Double], vTable: [Double], dmonths: [Int], tables: Tables?,
-        space: Space
-    ) -> Col {
+    static func kernel(_ operands: [Col], _ setup: Setup, _ x: Context, tables: Tables?, space: Space) -> Col {
         let ptrs = operands.map { $0.data }
         let count = operands.count
         let fixedTable = tables?.fixed ?? []
@@ -129,21 +185,28 @@ enum Payments {
         let useTables = tables != nil
         return withPointers(ptrs) { pl in
             pl.withUnsafeBufferPointer { pb in
-                dim.withUnsafeBufferPointer { dimp in
-                    escTable.withUnsafeBufferPointer { et in
-                        vTable.withUnsafeBufferPointer { vt in
-                            dmonths.withUnsafeBufferPointer { dm in
-                                fixedTable.withUnsafeBufferPointer { ft in
-                                    unitTable.withUnsafeBufferPointer { ut in
-                                        guard let p = pb.baseAddress else { return Col.scalar(0) }
-                                        let t = TablePointers(on: useTables, width: width, fixed: ft, units: ut)
-                                        return space.drive(operands.map(\.axes)) { out, n, bases, steps in
-                                            let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-                                            defer { idx.deallocate() }
-                                            for j in 0..<count { idx[j] = bases[j] }
-                                            for k in 0..<n {
-                                                out[k] = row(p, idx, setup, dim: dimp, escTable: et, vTable: vt, dmonths: dm, tables: t)
-                                                for j in 0..<count { idx[j] += steps[j] }
+                x.dim.withUnsafeBufferPointer { dimp in
+                    x.escTable.withUnsafeBufferPointer { et in
+                        x.vTable.withUnsafeBufferPointer { vt in
+                            x.dmonths.withUnsafeBufferPointer { dm in
+                                x.powers.withUnsafeBufferPointer { pw in
+                                    x.years.withUnsafeBufferPointer { yr in
+                                        x.usage.withUnsafeBufferPointer { us in
+                                            fixedTable.withUnsafeBufferPointer { ft in
+                                                unitTable.withUnsafeBufferPointer { ut in
+                                                    guard let p = pb.baseAddress else { return Col.scalar(0) }
+                                                    let t = TablePointers(on: useTables, width: width, fixed: ft, units: ut)
+                                                    let m = MonthTables(dim: dimp, escTable: et, vTable: vt, powers: pw, years: yr, usage: us, dmonths: dm)
+                                                    return space.drive(operands.map(\.axes)) { out, n, bases, steps in
+                                                        let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
+                                                        defer { idx.deallocate() }
+                                                        for j in 0..<count { idx[j] = bases[j] }
+                                                        for k in 0..<n {
+                                                            out[k] = row(p, idx, setup, m, tables: t)
+                                                            for j in 0..<count { idx[j] += steps[j] }
+                                                        }
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -163,68 +226,96 @@ enum Payments {
         var units: UnsafeBufferPointer<Int64>
     }
 
-    /// One row; operands are rate, end, from, to, escalation, annual rate, then discounts.
+    struct MonthTables {
+        var dim: UnsafeBufferPointer<Double>
+        var escTable: UnsafeBufferPointer<Double>
+        var vTable: UnsafeBufferPointer<Double>
+        var powers: UnsafeBufferPointer<Double>
+        var years: UnsafeBufferPointer<Int>
+        var usage: UnsafeBufferPointer<Double>
+        var dmonths: UnsafeBufferPointer<Int>
+    }
+
+    /// One row; operands are rate, end, from, to, escalation, annual rate,
+    /// the month discounting starts from, charge, charge month, then discounts.
     @inline(__always)
     static func row(
-        _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafeMutablePointer<Int>, _ s: Setup,
-        dim: UnsafeBufferPointer<Double>, escTable: UnsafeBufferPointer<Double>, vTable: UnsafeBufferPointer<Double>,
-        dmonths: UnsafeBufferPointer<Int>, tables t: TablePointers
+        _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafeMutablePointer<Int>, _ s: Setup, _ x: MonthTables,
+        tables t: TablePointers
     ) -> Double {
         let monthly = p[0][idx[0]]
         let code = Int(p[1][idx[1]])
         let last = code / 32 - s.first, endDay = code % 32
         var a = Int(p[2][idx[2]]) - s.first, b = Int(p[3][idx[3]]) - s.first
         if s.emptyIfReversed && b < a { return 0 }
+        let chargeM = Int(p[8][idx[8]]) - (p[8][idx[8]] < 0 ? 0 : s.first)
+        let charge = p[7][idx[7]]
+        let hasCharge = p[8][idx[8]] >= 0
         if a < 0 { a = 0 }
-        if b > last { b = last }
-        guard a <= b && last >= 0 else { return 0 }
-        let frac = endDay == 0 ? 1.0 : Double(endDay) / dim[last]
+        let upper = hasCharge ? Swift.max(last, chargeM) : last
+        if b > upper { b = upper }
+        guard a <= b && upper >= 0 else { return 0 }
+        let frac = endDay == 0 || last < 0 ? 1.0 : Double(endDay) / x.dim[last]
         let e = p[4][idx[4]]
+        let kd = Int(p[6][idx[6]]) - s.first
         @inline(__always) func discount(_ m: Int) -> Double {
-            for j in 0..<s.nd where dmonths[j] == m { return p[6 + j][idx[6 + j]] }
+            for j in 0..<s.nd where x.dmonths[j] == m { return p[9 + j][idx[9 + j]] }
             return 0
         }
         @inline(__always) func payment(_ m: Int) -> Double {
-            let f = m == last ? frac : 1
-            let escf = escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(m / 12))) : escTable[m]
-            return roundToMinorUnit(monthly * escf * (1 - discount(m)) * f, digits: s.digits)
+            var pay = 0.0
+            if m <= last {
+                let f = m == last ? frac : 1
+                let escf = x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
+                let mr = m >= s.renewFrom ? s.renewMonthly : monthly
+                let fixed = mr * escf * (1 - discount(m)) * f
+                let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
+                pay = roundToMinorUnit(raw, digits: s.digits)
+            }
+            if hasCharge && m == chargeM { pay = pay + charge }
+            return pay
         }
         if t.on {
             // Whole months a..<b from the rate's prefix sums, then the discounted
-            // months before b one by one, then month b itself.
+            // months before b one by one, then month b itself (with any charge:
+            // the charge month is the last billed month, or the start month of a
+            // contract that notice ended before it began, which bills nothing else).
             let row = idx[0] * t.width
             if s.discounting {
                 var total = t.fixed[row + b] &- t.fixed[row + a]
                 for j in 0..<s.nd {
-                    let m = dmonths[j]
-                    if m >= a && m < b { total &+= FixedSum.fixed(payment(m) * vTable[m]) ?? 0 }
+                    let m = x.dmonths[j]
+                    if m >= a && m < b { total &+= FixedSum.fixed(payment(m) * x.vTable[m]) ?? 0 }
                 }
-                total &+= FixedSum.fixed(payment(b) * vTable[b]) ?? 0
+                total &+= FixedSum.fixed(payment(b) * x.vTable[b]) ?? 0
                 return FixedSum.value(total)
             }
             let scale = s.scale
             var units = t.units[row + b] &- t.units[row + a]
             for j in 0..<s.nd {
-                let m = dmonths[j]
+                let m = x.dmonths[j]
                 if m >= a && m < b { units &+= Int64((payment(m) * scale).rounded(.toNearestOrEven)) }
             }
             units &+= Int64((payment(b) * scale).rounded(.toNearestOrEven))
             return AmountSum.value(units: units, digits: s.digits)
         }
         if s.discounting {
-            // As Contract.npv: every month from the start, discounted in order.
+            // As Contract.npv: from month a, discounted in order from month kd.
+            let skip = a - kd + s.arrears
             var exact = FixedSum()
-            let v = vTable.isEmpty ? pow(1 + p[5][idx[5]], -1.0 / 12) : 1
-            var vk = 1.0
-            for m in 0...b {
-                exact.add(payment(m) * (vTable.isEmpty ? vk : vTable[m]))
+            let v = x.powers.isEmpty ? pow(1 + p[5][idx[5]], -1.0 / 12) : 1
+            var v0 = 1.0
+            if x.powers.isEmpty { for _ in 0..<Swift.max(0, skip) { v0 *= v } }
+            var vk = v0
+            for m in a...b {
+                exact.add(payment(m) * (x.powers.isEmpty ? vk : x.powers[m - kd + s.arrears]))
                 vk *= v
             }
             if !exact.hasOverflowed { return exact.value }
             var acc = CompensatedSum()
-            vk = 1.0
-            for m in 0...b {
-                acc.add(payment(m) * (vTable.isEmpty ? vk : vTable[m]))
+            vk = v0
+            for m in a...b {
+                acc.add(payment(m) * (x.powers.isEmpty ? vk : x.powers[m - kd + s.arrears]))
                 vk *= v
             }
             return acc.value
@@ -247,5 +338,57 @@ enum Payments {
         }
         defer { for h in holders { h.deallocate() } }
         return body(ptrs)
+    }
+}
+
+extension Payments {
+    /// `f` of each row's contract, built from the base and the row's column
+    /// values: for the queries that need a row's whole payment list (`irr`).
+    static func perRow(_ c: CCol, extra: [Col], space: Space, _ f: (Contract, [Double]) -> Double) -> Col {
+        let base = c.base
+        let perMonth = UnitExpr(terms: [.init(unit: Units.currency(base.currency) ?? 0, exponent: 1), .init(unit: Units.month, exponent: -1)])
+        var cols: [Col] = [c.monthlyRate ?? .scalar(base.monthlyRate), c.end ?? .scalar(c.baseEndCode), c.escalation ?? .scalar(.nan),
+                           c.charge ?? .scalar(0), c.chargeMonth ?? .scalar(-1), c.fee ?? .scalar(.nan), c.minimum ?? .scalar(.nan)]
+        let discounts = c.discounts ?? []
+        cols += discounts.map(\.fraction)
+        let fixed = cols.count
+        cols += extra
+        let arrays = cols.map(\.data)
+        return withPointers(arrays) { ptrs in
+            space.drive(cols.map(\.axes)) { out, n, bases, steps in
+                var idx = Array(UnsafeBufferPointer(start: bases, count: cols.count))
+                var values = [Double](repeating: 0, count: cols.count)
+                for k in 0..<n {
+                    for j in 0..<cols.count { values[j] = ptrs[j][idx[j]] }
+                    var row = base
+                    if c.monthlyRate != nil { row.rate = Quantity(values[0], perMonth) }
+                    if c.end != nil {
+                        let code = Int(values[1]), m = code / 32, day = code % 32
+                        if let d = CalendarDate.fromMonthIndex(m) {
+                            row.end = day == 0 ? d : (CalendarDate(year: d.year, month: d.month, day: day) ?? d)
+                        }
+                        row.discounts.removeAll { $0.month.monthIndex > m }
+                    }
+                    if c.escalation != nil {
+                        row.escalation = values[2]
+                        row.terms.index = nil
+                    }
+                    if c.fee != nil { row.terms.terminationFee = .amount(values[5]) }
+                    if c.minimum != nil { row.terms.minimum = values[6] }
+                    if !discounts.isEmpty {
+                        row.discounts = discounts.enumerated().compactMap { j, d in
+                            CalendarDate.fromMonthIndex(d.month).map { Contract.Discount(month: $0, fraction: values[7 + j]) }
+                        }
+                    }
+                    if c.chargeMonth != nil {
+                        row.terms.termination = values[4] < 0 ? nil : ContractTerms.Termination(
+                            noticeOn: row.end, originalEnd: base.end, originalDiscounts: base.discounts, chargeMonth: Int(values[4]),
+                            fee: values[3], shortfall: 0)
+                    }
+                    out[k] = f(row, Array(values[fixed...]))
+                    for j in 0..<cols.count { idx[j] += steps[j] }
+                }
+            }
+        }
     }
 }
