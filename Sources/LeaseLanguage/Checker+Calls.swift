@@ -399,9 +399,14 @@ extension Checker {
         case "revenue", "spend":
             let single: LType
             if let e = b[0], let p = Self.literalString(e), let cs = parties[p], cs.count == 1, let c = cs.first { single = money(c) } else { single = .any }
-            return try elementwise(t, [0, 1]) { (a) throws(Diagnostic) -> LType in
+            return try elementwise(t, [0, 1, 2]) { (a) throws(Diagnostic) -> LType in
                 try need(a[0], s[0], "the party", { $0 == .string }, "a name in quotes, such as \"xAI\"")
-                try period(a[1], s[1])
+                if a.count > 2, let to = a[2] {
+                    try date(a[1], s[1], "`from`")
+                    try date(to, s[2], "`to`")
+                } else {
+                    try period(a[1], s[1])
+                }
                 return single
             }
         default:

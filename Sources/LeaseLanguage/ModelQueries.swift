@@ -153,11 +153,18 @@ enum ModelQueries {
     }
 
     static func partyTotal(_ asLessor: Bool, _ a: [Value?], _ s: [Span], _ span: Span, _ model: Model) throws(Diagnostic) -> Value {
-        try Builtins.elementwise(a, [0, 1], span) { (b) throws(Diagnostic) -> Value in
+        try Builtins.elementwise(a, [0, 1, 2], span) { (b) throws(Diagnostic) -> Value in
             guard case .string(let party)? = b[0] else {
                 throw fail("the party must be a name in quotes, such as \"xAI\"", s[0])
             }
-            let range = try period(b[1], s[1])
+            var range: ClosedRange<Int>?
+            if b.count > 2, let to = b[2] {
+                let from = try month(b[1], s[1], "`from`"), end = try month(to, s[2], "`to`")
+                // A range that runs backwards holds no month (as `paid`).
+                if end.monthIndex >= from.monthIndex { range = from.monthIndex...end.monthIndex }
+            } else {
+                range = try period(b[1], s[1])
+            }
             let cs = model.contracts.filter { asLessor ? $0.lessor == party : $0.lessee == party }
             if cs.isEmpty {
                 let names = Set(model.contracts.map { asLessor ? $0.lessor : $0.lessee })
@@ -170,7 +177,7 @@ enum ModelQueries {
                 throw fail("the contracts of \"\(party)\" are in several currencies (\(currencies.sorted().joined(separator: ", ")))", span)
             }
             var acc = AmountSum(digits: MinorUnit.digits(forCurrency: cur))
-            for c in cs { acc.add(c.sum(range)) }
+            if let range { for c in cs { acc.add(c.sum(range)) } }
             return .quantity(Quantity(acc.value, UnitExpr(unit: Units.currency(cur) ?? 0)))
         }
     }
