@@ -113,7 +113,7 @@ package enum FinanceQueries {
             var help: String?
             switch error {
             case .noSignChange: help = "the amounts need an outlay (negative) and returns (positive)"
-            case .notConverged: help = "amounts with a single change of sign have exactly one rate of return"
+            case .notConverged: help = "Excel's XIRR stops after 100 Newton steps from 10%; check the amounts and their dates"
             case .dateBeforeFirst: help = "put the earliest date first: everything is discounted to it"
             default: break
             }

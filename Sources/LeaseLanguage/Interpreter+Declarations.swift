@@ -234,17 +234,20 @@ extension Interpreter {
                 guard q.value.isFinite, q.value >= 0, q.baseValue <= 1200 * Units.secondsPerMonth else {
                     throw fail("`termination_fee` must be a duration from 0 up to 1,200 months", at("termination_fee"))
                 }
-                terms.terminationFee = .months(q)
+                terms.terminationFee = q.value == 0 ? nil : .months(q)
             } else {
                 guard q.value >= 0 else {
                     throw fail("`termination_fee` cannot be negative", at("termination_fee"), help: "a fee the lessee pays is positive")
                 }
-                terms.terminationFee = .amount(try amount("termination_fee", q))
+                let x = try amount("termination_fee", q)
+                // No fee is no term: `termination_fee: $0` removes one a copy had.
+                terms.terminationFee = x == 0 ? nil : .amount(x)
             }
         }
         if let (v, _) = values["minimum"] {
             guard case .quantity(let q) = v else { throw fail("`minimum` must be an amount, such as `$30B`", at("minimum")) }
-            terms.minimum = roundToMinorUnit(try amount("minimum", q), digits: MinorUnit.digits(forCurrency: currency))
+            let x = roundToMinorUnit(try amount("minimum", q), digits: MinorUnit.digits(forCurrency: currency))
+            terms.minimum = x == 0 ? nil : x
         }
         if let (v, _) = values["usage"] {
             guard case .quantity(let q) = v, let cur = q.dimension.currency, cur.exponent == 1,
@@ -256,7 +259,7 @@ extension Interpreter {
                 throw fail("`usage` is in \(cur.code) but the contract pays in \(currency)", at("usage"), help: "write it in \(currency)")
             }
             guard q.value.isFinite, q.value >= 0 else { throw fail("`usage` cannot be negative", at("usage")) }
-            terms.usage = q
+            terms.usage = q.value == 0 ? nil : q
         }
         if let (v, _) = values["utilization"] {
             func percent(_ x: Value) throws(Diagnostic) -> Double {

@@ -492,10 +492,24 @@ struct SourceWriter {
             f.append("escalation: \(number(c.escalation * 100))%")
         }
         f.append("notice: \(quantity(c.notice))")
-        // The deal terms of LANGUAGE.md §11, each read back by the field of the same name.
+        // The deal terms of LANGUAGE.md §11, each read back by the field of the
+        // same name; a term the declared contract has and this copy lacks is
+        // written as its neutral value, which `with` reads as no term.
+        let declared = model.contract(named: c.name)
+        let money = Quantity(0, c.currencyUnit)
         for n in ["timing", "termination_fee", "minimum", "usage", "utilization", "renewal"] {
-            guard let v = ContractFields.value(c, n), let text = SourceWriter.literal(v, model: model) else { continue }
-            if n == "timing", c.terms.timing == .advance { continue }
+            let inherited = declared.flatMap { ContractFields.value($0, n) }
+            var v = ContractFields.value(c, n)
+            if n == "timing", c.terms.timing == .advance, declared?.terms.timing != .arrears { v = nil }
+            if v == nil, inherited != nil {
+                switch n {
+                case "termination_fee", "minimum": v = .quantity(money)
+                case "usage": v = .quantity(Quantity(0, UnitExpr(terms: c.currencyUnit.terms + [.init(unit: Units.gpuIndex, exponent: -1), .init(unit: Units.index("h") ?? 0, exponent: -1)])))
+                case "utilization": v = ContractFields.percent(1)
+                default: break
+                }
+            }
+            guard let v, let text = SourceWriter.literal(v, model: model) else { continue }
             f.append("\(n): \(text)")
         }
         return f
