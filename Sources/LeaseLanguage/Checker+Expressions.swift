@@ -488,7 +488,7 @@ extension Checker {
     /// `solve x in a .. b: lhs == rhs`: a and b are quantities of one
     /// dimension or two dates; inside the equation `x` is a local of their
     /// type, hiding a global of that name; lhs − rhs must exist. The answer
-    /// has the bracket's type.
+    /// has the bracket's type, or is a list of it when a side is a list.
     mutating func solve(_ v: String, _ vSpan: Span, _ from: Expr, _ to: Expr, _ lhs: Expr, _ rhs: Expr)
         throws(Diagnostic) -> ((from: Expr, to: Expr, lhs: Expr, rhs: Expr), LType)
     {
@@ -523,13 +523,15 @@ extension Checker {
         locals = scope
         defer { locals = saved }
         let tl = try expr(lhs), tr = try expr(rhs)
-        let l = tl.type ?? .any, r = tr.type ?? .any
+        // A side that is a list gives one equation, and one answer, per element.
+        let lt = tl.type ?? .any, rt = tr.type ?? .any
+        let l = lt.element ?? lt, r = rt.element ?? rt
         func side(_ t: LType, _ e: Expr) throws(Diagnostic) {
             switch t {
             case .quantity, .date, .any: return
             default:
-                throw fail("the sides of `solve` must be numbers, quantities or dates, so that lhs − rhs exists, not \(t.name)", e.span,
-                           help: t.element != nil ? "each side must be one value: `sum(…)`, `total(…)` or an index picks one" : nil)
+                throw fail("the sides of `solve` must be numbers, quantities or dates, so that lhs − rhs exists, not \((e.type ?? t).name)", e.span,
+                           help: "`solve` finds where two amounts are equal: compare a number, a quantity or a date on each side")
             }
         }
         try side(l, tl)
@@ -542,7 +544,7 @@ extension Checker {
                        help: "both sides must be quantities of one dimension, or both dates")
         default: break
         }
-        return ((tf, tt, tl, tr), xt)
+        return ((tf, tt, tl, tr), lt.element != nil || rt.element != nil ? .list(xt) : xt)
     }
 
     /// A run with several outputs answers `.mean`, `.p95` … for all of them:

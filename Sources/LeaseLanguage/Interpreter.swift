@@ -529,11 +529,28 @@ package struct Interpreter {
     private mutating func solve(_ v: String, _ fromE: Expr, _ toE: Expr, _ lhs: Expr, _ rhs: Expr) throws(Diagnostic) -> Value {
         let a = try eval(fromE), b = try eval(toE)
         let bracket = fromE.span.to(toE.span)
+        let sides = lhs.span.to(rhs.span)
         var frame = frames.last ?? [:]
         // The unit lhs − rhs is shown in, from the last evaluation.
         var shown: UnitExpr = .none
         var dates = false
-        func difference(_ x: Value) throws(Diagnostic) -> Double {
+        func gap(_ p: Value, _ q: Value) throws(Diagnostic) -> Double {
+            switch (p, q) {
+            case (.quantity(let p), .quantity(let q)):
+                guard p.dimension == q.dimension else { throw ops.mismatch("equate", p, q, sides) }
+                shown = p.unit
+                dates = false
+                return p.baseValue - q.baseValue
+            case (.date(let p), .date(let q)):
+                dates = true
+                return Double(p.ordinal - q.ordinal)
+            default:
+                throw fail("the sides of `solve` must be numbers, quantities or dates, so that lhs − rhs exists, not a \(p.typeName) and a \(q.typeName)",
+                           sides)
+            }
+        }
+        /// lhs − rhs at x: one number, or one per element when a side is a list.
+        func difference(_ x: Value) throws(Diagnostic) -> (values: [Double], list: Bool) {
             if session.interrupt.isRaised { throw fail("interrupted", bracket) }
             guard frames.count < Self.maxCallDepth else {
                 throw fail("too many nested calls (more than \(Self.maxCallDepth)) inside `solve`", bracket)
@@ -550,31 +567,57 @@ package struct Interpreter {
                 if d.message != "interrupted" { d.notes.append("while `solve` tried \(v) = \(Format.value(x))") }
                 throw d
             }
+            var out: [Double] = []
             switch (l, r) {
-            case (.quantity(let p), .quantity(let q)):
-                guard p.dimension == q.dimension else { throw ops.mismatch("equate", p, q, lhs.span.to(rhs.span)) }
-                shown = p.unit
-                dates = false
-                return p.baseValue - q.baseValue
-            case (.date(let p), .date(let q)):
-                dates = true
-                return Double(p.ordinal - q.ordinal)
-            default:
-                throw fail("the sides of `solve` must be numbers, quantities or dates, so that lhs − rhs exists, not a \(l.typeName) and a \(r.typeName)",
-                           lhs.span.to(rhs.span))
+            case (.list(let ls), .list(let rs)):
+                guard ls.count == rs.count else { throw fail("lists of different lengths: \(ls.count) and \(rs.count)", sides) }
+                for (p, q) in zip(ls, rs) { out.append(try gap(p, q)) }
+            case (.list(let ls), _): for p in ls { out.append(try gap(p, r)) }
+            case (_, .list(let rs)): for q in rs { out.append(try gap(l, q)) }
+            default: return ([try gap(l, r)], false)
             }
+            return (out, true)
         }
         func show(_ d: Double) -> String {
             dates ? Format.number(d) + (abs(d) == 1 ? " day" : " days") : Format.quantity(Quantity(shown.fromBase(d), shown))
         }
-        func noSignChange(_ fa: Double, _ fb: Double, _ at: (Value, Value)) -> Diagnostic {
+        func noSignChange(_ fa: Double, _ fb: Double, _ at: (Value, Value), element: Int?) -> Diagnostic {
             var gap = "\(Self.brief(lhs)) − \(Self.brief(rhs))"
             if case .literal(.quantity(let q)) = rhs.kind, q.value == 0 { gap = Self.brief(lhs) }
+            let which = element.map { " (element \($0 + 1))" } ?? ""
             let help = fa.isNaN || fb.isNaN
                 ? "`\(gap)` must be a number at both ends: choose ends where both sides are defined"
                 : "try a wider bracket: `\(gap)` must be below 0 at one end and above 0 at the other"
-            return fail("no sign change in the bracket of `solve`: `\(gap)` is \(show(fa)) at \(Format.value(at.0)) and \(show(fb)) at \(Format.value(at.1))",
+            return fail("no sign change in the bracket of `solve`: `\(gap)`\(which) is \(show(fa)) at \(Format.value(at.0)) and \(show(fb)) at \(Format.value(at.1))",
                         bracket, help: help)
+        }
+        /// The roots, one per element of lhs − rhs (one for scalars), by `find`
+        /// given the element's function; the ends as values, for messages.
+        func roots<T>(at x0: Value, ends: (Value, Value), _ find: ((Value) throws(Diagnostic) -> Double) throws -> T) throws(Diagnostic) -> (xs: [T], list: Bool) {
+            let (first, list) = try difference(x0)
+            var out: [T] = []
+            for i in first.indices {
+                do {
+                    out.append(try find { (x: Value) throws(Diagnostic) -> Double in
+                        let d = try difference(x).values
+                        guard d.count == first.count else {
+                            throw fail("lists of different lengths: \(first.count) and \(d.count) as `\(v)` changes", sides)
+                        }
+                        return d[i]
+                    })
+                } catch let d as Diagnostic {
+                    throw d
+                } catch FinanceError.noSignChangeInBracket(_, _, let fa, let fb) {
+                    throw noSignChange(fa, fb, ends, element: list ? i : nil)
+                } catch {
+                    throw fail("\(error)", bracket)
+                }
+            }
+            if !list && out.count != 1 { throw fail("internal: `solve` found \(out.count) roots", bracket) }
+            return (out, list)
+        }
+        func result<T>(_ r: (xs: [T], list: Bool), _ f: (T) -> Value) -> Value {
+            r.list || r.xs.count != 1 ? .list(r.xs.map(f)) : f(r.xs[0])
         }
         switch (a, b) {
         case (.quantity(let qa), .quantity(var qb)):
@@ -585,35 +628,24 @@ package struct Interpreter {
             }
             let lo = min(qa.value, qb.value), hi = max(qa.value, qb.value)
             let unit = qa.unit
-            do {
-                let x = try LeaseCore.solve(in: lo, hi) { t in try difference(.quantity(Quantity(t, unit))) }
-                return .quantity(Quantity(x, unit))
-            } catch let d as Diagnostic {
-                throw d
-            } catch FinanceError.noSignChangeInBracket(_, _, let fa, let fb) {
-                throw noSignChange(fa, fb, (.quantity(Quantity(lo, unit)), .quantity(Quantity(hi, unit))))
-            } catch {
-                throw fail("\(error)", bracket)
+            let ends = (Value.quantity(Quantity(lo, unit)), Value.quantity(Quantity(hi, unit)))
+            let xs = try roots(at: ends.0, ends: ends) { f in
+                try LeaseCore.solve(in: lo, hi) { t in try f(.quantity(Quantity(t, unit))) }
             }
+            return result(xs) { .quantity(Quantity($0, unit)) }
         case (.date(let da), .date(let db)):
             let months = da.precision == .month && db.precision == .month
             func date(_ i: Int) -> CalendarDate? { months ? CalendarDate.fromMonthIndex(i) : CalendarDate.fromOrdinal(i) }
             let ia = months ? da.monthIndex : da.ordinal, ib = months ? db.monthIndex : db.ordinal
             let lo = min(ia, ib), hi = max(ia, ib)
-            do {
-                let i = try solveDays(from: lo, to: hi) { (i: Int) throws(Diagnostic) -> Double in
+            guard let dlo = date(lo), let dhi = date(hi) else { throw fail("the bracket of `solve` runs outside the calendar", bracket) }
+            let xs = try roots(at: .date(dlo), ends: (.date(dlo), .date(dhi))) { f in
+                try solveDays(from: lo, to: hi) { (i: Int) throws(Diagnostic) -> Double in
                     guard let d = date(i) else { throw fail("`solve` reached a date outside the calendar", bracket) }
-                    return try difference(.date(d))
+                    return try f(.date(d))
                 }
-                guard let d = date(i) else { throw fail("`solve` reached a date outside the calendar", bracket) }
-                return .date(d)
-            } catch let d as Diagnostic {
-                throw d
-            } catch FinanceError.noSignChangeInBracket(_, _, let fa, let fb) {
-                throw noSignChange(fa, fb, (date(lo).map(Value.date) ?? a, date(hi).map(Value.date) ?? b))
-            } catch {
-                throw fail("\(error)", bracket)
             }
+            return result(xs) { date($0).map(Value.date) ?? .date(dlo) }
         default:
             throw fail("the bracket of `solve` must be two numbers, quantities or dates, not a \(a.typeName) and a \(b.typeName)", bracket)
         }

@@ -99,6 +99,19 @@ struct SolveTests {
         #expect(call?.message == "unknown function `solve`")
     }
 
+    @Test("a side that is a list gives one answer per element")
+    func elementwise() throws {
+        let s = Session()
+        guard case .list(let xs) = try s.evaluate("solve x in 0 .. 10: x * x == [2, 4, 9]").get() else {
+            Issue.record("not a list")
+            return
+        }
+        #expect(xs.map(Format.value) == ["1.41421", "2", "3"])
+        #expect(try s.typeOf("solve d in 0% .. 100%: d == [5%, 10%]").get() == .list(.percent))
+        let e = Self.failure(s.evaluate("solve x in 0 .. 3: x * x == [2, 16]"))
+        #expect(e?.message.contains("(element 2) is -16 at 0 and -7 at 3") == true, "\(String(describing: e))")
+    }
+
     // MARK: Types
 
     @Test("the checker types the answer as the bracket")
