@@ -16,6 +16,15 @@ struct Compiler {
     /// Set while a sampled parameter compiles: distributions draw into columns.
     var draw: (seed: UInt64, key: UInt64, counter: UInt64)?
     var inlineDepth = 0
+    /// How deep `compile` is: 1 is the run's body or a sampled parameter.
+    var nesting = 0
+    /// Nodes compiled so far, a bound against recursion that never narrows.
+    var steps = 0
+    /// Names bound to argument nodes compiled ahead of a call.
+    var freshNames = 0
+    /// Each varying `rate` given in a `with`, by the monthly column it made,
+    /// so `c.rate` reads back the rate as written.
+    var rateSources: [(monthly: Col, rate: VNode)] = []
 
     init(space: Space, interp: Interpreter) {
         self.space = space
@@ -59,69 +68,179 @@ struct Compiler {
 
     // MARK: Expressions
 
+    /// Compiles `e`. The outermost call gives what the run outputs (or what a
+    /// sampled parameter holds), so sides of an `if` kept apart are joined
+    /// there as the row-by-row evaluator's columns join them: in the unit of
+    /// the run's first row.
     mutating func compile(_ e: Expr, _ env: [String: VNode]) throws(Unsupported) -> VNode {
+        nesting += 1
+        defer { nesting -= 1 }
+        let n = try node(e, env)
+        return nesting == 1 ? try output(n) : n
+    }
+
+    /// Compiles `e` to a node that may still hold per-row selections and lists.
+    mutating func node(_ e: Expr, _ env: [String: VNode]) throws(Unsupported) -> VNode {
         if !depends(e, env) { return VNode.constant(try constant(e)) }
+        steps += 1
+        guard steps < 100_000 else { throw Unsupported("an expression too large to compile (deep recursion?)") }
         switch e.kind {
         case .name(let n):
             guard let v = env[n] else { throw Unsupported("name \(n)") }
             return v
         case .negate(let x):
-            guard case .num(let c, let u) = try compile(x, env) else { throw Unsupported("negate") }
-            return .num(space.map(c) { -$0 }, u)
+            let space = self.space
+            return try unary(try node(x, env)) { (v) throws(Unsupported) -> VNode in
+                guard case .num(let c, let u) = v else { throw Unsupported("negate") }
+                return .num(space.map(c) { -$0 }, u)
+            }
         case .not(let x):
-            guard case .bool(let c) = try compile(x, env) else { throw Unsupported("not") }
-            return .bool(space.map(c) { $0 != 0 ? 0 : 1 })
+            let space = self.space
+            return try unary(try node(x, env)) { (v) throws(Unsupported) -> VNode in
+                guard case .bool(let c) = v else { throw Unsupported("not") }
+                return .bool(space.map(c) { $0 != 0 ? 0 : 1 })
+            }
         case .and(let a, let b), .or(let a, let b):
             if draw != nil, Interpreter.containsDistribution(b) {
                 // The row-by-row evaluator skips the right side's draws when the left decides.
                 throw Unsupported("a distribution after `and`/`or`")
             }
-            guard case .bool(let x) = try compile(a, env), case .bool(let y) = try compile(b, env) else {
-                throw Unsupported("and/or")
+            let isAnd: Bool
+            if case .and = e.kind { isAnd = true } else { isAnd = false }
+            let l = try node(a, env), r = try node(b, env)
+            let space = self.space
+            return try Compiler.spread(space, [l, r]) { (ns) throws(Unsupported) -> VNode in
+                guard case .bool(let x)? = ns[0], case .bool(let y)? = ns[1] else { throw Unsupported("and/or") }
+                if isAnd { return .bool(space.map(x, y) { $0 != 0 && $1 != 0 ? 1 : 0 }) }
+                return .bool(space.map(x, y) { $0 != 0 || $1 != 0 ? 1 : 0 })
             }
-            if case .and = e.kind { return .bool(space.map(x, y) { $0 != 0 && $1 != 0 ? 1 : 0 }) }
-            return .bool(space.map(x, y) { $0 != 0 || $1 != 0 ? 1 : 0 })
-        case .binary(let op, let l, let r, _):
-            return try binary(op, try compile(l, env), try compile(r, env))
+        case .binary(let op, let l, let r, let opSpan):
+            let a = try node(l, env), b = try node(r, env)
+            return try binary(op, a, b, span: opSpan)
         case .convert(let x, let target, _):
-            guard case .num(let c, let u) = try compile(x, env), u.dimension == target.dimension else {
-                throw Unsupported("conversion")
-            }
-            if u == target { return .num(c, u) }
-            return .num(space.map(c) { UnitExpr.convert($0, from: u, to: target) }, target)
+            return try convertNode(try node(x, env), to: target)
         case .ifThen(let c, let a, let b):
             if draw != nil, Interpreter.containsDistribution(a) || Interpreter.containsDistribution(b) {
                 // The row-by-row evaluator draws only in the branch it takes.
                 throw Unsupported("a distribution inside `if`")
             }
-            let cond = try compile(c, env)
+            let cond = try node(c, env)
             guard case .bool(let cc) = cond else { throw Unsupported("if condition") }
-            if cc.isScalar { return try compile(cc.data[0] != 0 ? a : b, env) }
-            let x = try compile(a, env), y = try compile(b, env)
-            switch (x, y) {
-            case (.num(let p, let u), .num(let q, let w)) where u == w:
-                return .num(space.map(cc, p, q) { $0 != 0 ? $1 : $2 }, u)
-            case (.date(let p, let u), .date(let q, let w)) where u == w:
-                return .date(space.map(cc, p, q) { $0 != 0 ? $1 : $2 }, u)
-            case (.bool(let p), .bool(let q)):
-                return .bool(space.map(cc, p, q) { $0 != 0 ? $1 : $2 })
-            default: throw Unsupported("if branches of different units or types")
-            }
+            if cc.isScalar { return try node(cc.data[0] != 0 ? a : b, env) }
+            // When every row takes one side, only that side is compiled (so a
+            // recursive function stops inlining where every row stops).
+            if cc.data.allSatisfy({ $0 != 0 }) { return try node(a, env) }
+            if cc.data.allSatisfy({ $0 == 0 }) { return try node(b, env) }
+            let x = try node(a, env), y = try node(b, env)
+            return Compiler.choose(space, cc, x, y)
         case .call(let name, _, let args):
-            return try call(name, args, env, e.span)
+            return try callNode(name, args, env, e.span)
         case .with(let x, let fields):
-            return try with(x, fields, env)
+            return try withNode(x, fields, env)
         case .record(let fields):
             guard Set(fields.map(\.name)).count == fields.count else { throw Unsupported("a field given twice") }
             var out: [(name: String, node: VNode)] = []
-            for f in fields { out.append((f.name, try compile(f.value, env))) }
+            for f in fields { out.append((f.name, try node(f.value, env))) }
             return .record(out)
+        case .field(let x, let name, let nameSpan):
+            return try field(try node(x, env), name, nameSpan)
+        case .list(let items):
+            var out: [VNode] = []
+            for i in items { out.append(try node(i, env)) }
+            try Compiler.checkHomogeneous(out)
+            return .list(out)
+        case .index(let x, let i):
+            let xs = try node(x, env), ix = try node(i, env)
+            return try index(xs, ix, span: i.span)
         default:
             throw Unsupported("expression kind")
         }
     }
 
-    func binary(_ op: BinaryOp, _ a: VNode, _ b: VNode) throws(Unsupported) -> VNode {
+    /// `f` applied to each side of a selection and each element of a list, as
+    /// the row-by-row evaluator negates lists elementwise.
+    func unary(_ n: VNode, _ f: (VNode) throws(Unsupported) -> VNode) throws(Unsupported) -> VNode {
+        switch n {
+        case .select(let c, let a, let b): return Compiler.choose(space, c, try unary(a, f), try unary(b, f))
+        case .list(let xs):
+            var out: [VNode] = []
+            for x in xs { out.append(try unary(x, f)) }
+            return .list(out)
+        default: return try f(n)
+        }
+    }
+
+    /// `x -> unit`, as `Operators.convert`: within a dimension, or between
+    /// currencies through the declared rates; lists and records elementwise.
+    func convertNode(_ n: VNode, to target: UnitExpr) throws(Unsupported) -> VNode {
+        switch n {
+        case .select(let c, let a, let b):
+            return Compiler.choose(space, c, try convertNode(a, to: target), try convertNode(b, to: target))
+        case .list(let xs):
+            var out: [VNode] = []
+            for x in xs { out.append(try convertNode(x, to: target)) }
+            return .list(out)
+        case .record(let fs):
+            var out: [(name: String, node: VNode)] = []
+            for f in fs { out.append((f.name, try convertNode(f.node, to: target))) }
+            return .record(out)
+        case .num(let c, let u):
+            if u.dimension == target.dimension {
+                if u == target { return .num(c, u) }
+                return .num(convert(c, from: u, to: target), target)
+            }
+            if let from = u.dimension.currency, let to = target.dimension.currency, from.exponent == to.exponent,
+                u.dimension / Dimension(.currency(from.code)).power(from.exponent)
+                    == target.dimension / Dimension(.currency(to.code)).power(to.exponent)
+            {
+                guard let r = interp.session.model.rate(from: from.code, to: to.code) else {
+                    throw Unsupported("no exchange rate from \(from.code) to \(to.code)")
+                }
+                // base value × rate^exponent, then in the target unit, as the row-by-row conversion.
+                let factor = pow(r, Double(from.exponent))
+                let tf = target.factor
+                return .num(space.map(c) { u.toBase($0) * factor / tf }, target)
+            }
+            throw Unsupported("conversion to another dimension")
+        default:
+            throw Unsupported("conversion of a non-quantity")
+        }
+    }
+
+    mutating func binary(_ op: BinaryOp, _ a: VNode, _ b: VNode, span: Span) throws(Unsupported) -> VNode {
+        switch (a, b) {
+        case (.select(let c, let x, let y), _):
+            return Compiler.choose(space, c, try binary(op, x, b, span: span), try binary(op, y, b, span: span))
+        case (_, .select(let c, let x, let y)):
+            return Compiler.choose(space, c, try binary(op, a, x, span: span), try binary(op, a, y, span: span))
+        case (.value(.list(let vs)), _):
+            return try binary(op, .list(vs.map(VNode.constant)), b, span: span)
+        case (_, .value(.list(let vs))):
+            return try binary(op, a, .list(vs.map(VNode.constant)), span: span)
+        case (.list(let xs), .list(let ys)):
+            // Elementwise, as `Operators.broadcast`.
+            guard xs.count == ys.count else { throw Unsupported("lists of different lengths") }
+            var out: [VNode] = []
+            for (x, y) in zip(xs, ys) { out.append(try binary(op, x, y, span: span)) }
+            return .list(out)
+        case (.list(let xs), _):
+            var out: [VNode] = []
+            for x in xs { out.append(try binary(op, x, b, span: span)) }
+            return .list(out)
+        case (_, .list(let ys)):
+            var out: [VNode] = []
+            for y in ys { out.append(try binary(op, a, y, span: span)) }
+            return .list(out)
+        case (.value(let x), .value(let y)):
+            // Strings and other constants reached through varying values.
+            let lit = { (v: Value) in Expr(kind: .literal(v), span: span) }
+            return VNode.constant(try constant(Expr(kind: .binary(op: op, lhs: lit(x), rhs: lit(y), opSpan: span), span: span)))
+        default:
+            return try scalarBinary(op, a, b)
+        }
+    }
+
+    func scalarBinary(_ op: BinaryOp, _ a: VNode, _ b: VNode) throws(Unsupported) -> VNode {
         switch (a, b) {
         case (.num(let x, let xu), .num(let y, let yu)):
             switch op {

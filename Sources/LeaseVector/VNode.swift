@@ -13,6 +13,14 @@ indirect enum VNode {
     case record([(name: String, node: VNode)])
     /// Any other constant (strings, lists, clusters…).
     case value(Value)
+    /// Per row, `a` where the condition column is not 0, else `b`: the two
+    /// sides of an `if` that one column cannot hold (amounts in different
+    /// units, dates of different precision, different contracts). Every
+    /// operation applies to each side as the row-by-row evaluator would to
+    /// the side its row takes, so the units of each row are its own.
+    case select(Col, VNode, VNode)
+    /// A list literal whose elements vary by row.
+    case list([VNode])
 
     static func constant(_ v: Value) -> VNode {
         switch v {
