@@ -198,7 +198,11 @@ public struct Contract: Hashable, Sendable {
     }
 
     /// Day on which notice given on `day` takes effect.
-    public func effectiveDay(noticeOn day: CalendarDate) -> CalendarDate? {
+    public func effectiveDay(noticeOn day: CalendarDate) -> CalendarDate? { Contract.effectiveDay(noticeOn: day, notice: notice) }
+
+    /// Day on which notice of `notice` given on `day` takes effect: calendar
+    /// months for a notice in months or years, else whole days.
+    public static func effectiveDay(noticeOn day: CalendarDate, notice: Quantity) -> CalendarDate? {
         if let months = notice.unit.terms.count == 1 ? notice.unit.terms[0].def.calendarMonths : nil,
             notice.value == notice.value.rounded(), abs(notice.value) < 100_000
         {

@@ -327,7 +327,7 @@ extension Checker {
             return .percent
         case "irr":
             return try elementwise(t, [0, 1]) { (a) throws(Diagnostic) -> LType in
-                let c = try contract(a[0], s[0])
+                _ = try contract(a[0], s[0])
                 guard a.count > 1, let p = a[1] else {
                     throw fail("`irr` of a contract needs the price paid for it", span, help: "write `irr(c, price: $30B)`")
                 }

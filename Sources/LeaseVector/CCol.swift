@@ -19,6 +19,10 @@ struct CCol {
     /// billed on top of the payments, and the month index it is billed in (−1: none).
     var charge: Col?
     var chargeMonth: Col?
+    /// Notice in `noticeUnit`, and share (0…1), when `with` varies them.
+    var notice: Col?
+    var noticeUnit: UnitExpr = .none
+    var share: Col?
 
     init(base: Contract) { self.base = base }
 
@@ -33,5 +37,6 @@ struct CCol {
     /// True when no column overrides the base.
     var isConstant: Bool {
         monthlyRate == nil && discounts == nil && escalation == nil && end == nil && fee == nil && minimum == nil && charge == nil
+            && notice == nil && share == nil
     }
 }

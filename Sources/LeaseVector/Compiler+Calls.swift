@@ -146,6 +146,26 @@ extension Compiler {
         var fixed: [FieldInit] = []
         for f in fields { if depends(f.value, env) { varying.append(f) } else { fixed.append(f) } }
         var baseNode = try compile(x, env)
+        // A varying end: the base ends at the latest, each row at its own.
+        var ends: Col?
+        if let f = varying.first(where: { $0.name == "end" }) {
+            guard case .date(let d, let p) = try compile(f.value, env) else { throw Unsupported("end that is not a date") }
+            let codes = space.map(d) { o in
+                guard var e = CalendarDate.fromOrdinal(Int(o)) else { return .nan }
+                if p == .month { e = e.monthOnly }
+                return CCol.endCode(e)
+            }
+            guard let latest = codes.data.max(), !codes.data.contains(where: { $0.isNaN }),
+                let m = CalendarDate.fromMonthIndex(Int(latest) / 32)
+            else { throw Unsupported("end out of range") }
+            let day = Int(latest) % 32
+            let last = day == 0 ? m : (CalendarDate(year: m.year, month: m.month, day: day) ?? m)
+            var latestEnd = f
+            latestEnd.value = Expr(kind: .literal(.date(last)), span: f.value.span)
+            fixed.append(latestEnd)
+            varying.removeAll { $0.name == "end" }
+            ends = codes
+        }
         do {
             guard case .contract(let c) = baseNode, c.isConstant else {
                 throw Unsupported("with on a varying contract")
@@ -153,7 +173,26 @@ extension Compiler {
             let copy = Expr(kind: .with(Expr(kind: .literal(.contract(c.base)), span: x.span), fields: fixed), span: x.span)
             baseNode = VNode.constant(try constant(copy))
         }
-        guard case .contract(var c) = baseNode, c.end == nil else { throw Unsupported("with on a non-contract") }
+        if let ends, case .contract(var c) = baseNode {
+            // As the declaration checks each row: an end before the start, or
+            // a discount after the end, is refused (the scalar evaluator says so).
+            let first = c.base.firstMonth
+            let lastDiscount = c.base.discounts.map(\.month.monthIndex).max() ?? Int.min
+            if ends.data.contains(where: { Int($0) / 32 < first || Int($0) / 32 < lastDiscount }) {
+                throw Unsupported("an end before the start or a discount in some row")
+            }
+            guard c.base.terms.renewedFrom == nil, c.base.terms.termination == nil else { throw Unsupported("end of a renewed or terminated copy") }
+            c.end = ends
+            baseNode = .contract(c)
+            if varying.isEmpty, c.base.terms.minimum != nil {
+                let total = try Payments.sum(c, space: space, from: nil, to: nil, annualRate: nil)
+                let minimum = c.base.terms.minimum ?? 0
+                if total.data.contains(where: { $0 < minimum }) {
+                    throw Unsupported("a minimum above the total in some row")
+                }
+            }
+        }
+        guard case .contract(var c) = baseNode, c.end == nil || ends != nil else { throw Unsupported("with on a non-contract") }
         guard c.base.terms.termination == nil || varying.isEmpty else { throw Unsupported("with on a terminated contract") }
         for f in varying {
             switch f.name {
@@ -178,6 +217,7 @@ extension Compiler {
                     guard m.monthIndex >= c.base.firstMonth, m.monthIndex <= c.base.lastMonth,
                         !ds.contains(where: { $0.month == m.monthIndex })
                     else { throw Unsupported("discount month") }
+                    if let ends, ends.data.contains(where: { Int($0) / 32 < m.monthIndex }) { throw Unsupported("a discount after the end in some row") }
                     guard case .num(let v, let u) = try compile(p.value, env), u.dimension.isNone else { throw Unsupported("discount value") }
                     let frac = space.map(v) { u.toBase($0) }
                     if frac.data.contains(where: { !($0 >= 0 && $0 <= 1) }) { throw Unsupported("discount out of range") }
@@ -194,12 +234,26 @@ extension Compiler {
                 let col = space.map(v) { roundToMinorUnit(u.convertAmount($0, to: to), digits: digits) }
                 if col.data.contains(where: { !($0 >= 0) || !$0.isFinite }) { throw Unsupported("\(f.name) out of range") }
                 if f.name == "minimum" { c.minimum = col } else { c.fee = col }
+            case "notice":
+                guard case .num(let v, let u) = try compile(f.value, env), u.dimension == Dimension(.time) else { throw Unsupported("notice") }
+                if v.data.contains(where: { !($0 >= 0) || !(Quantity($0, u).baseValue < 9000 * Units.secondsPerYear) }) {
+                    throw Unsupported("notice out of range")
+                }
+                c.notice = v
+                c.noticeUnit = u
+            case "share":
+                guard case .num(let v, let u) = try compile(f.value, env), u.dimension.isNone else { throw Unsupported("share") }
+                let col = space.map(v) { u.toBase($0) }
+                if col.data.contains(where: { !($0 > 0 && $0 <= 1) }) { throw Unsupported("share out of range") }
+                // Usage is priced per gpu leased: a varying share would vary it by row.
+                guard c.base.terms.usage == nil else { throw Unsupported("share of a contract with usage") }
+                c.share = col
             default:
                 throw Unsupported("varying field \(f.name)")
             }
         }
         if let m = c.minimum ?? c.base.terms.minimum.map({ Col.scalar($0) }), c.minimum != nil || c.monthlyRate != nil
-            || c.discounts != nil || c.escalation != nil
+            || c.discounts != nil || c.escalation != nil || (ends != nil && !varying.isEmpty)
         {
             // As the declaration: a minimum above the total is refused (the scalar evaluator says so).
             let total = try Payments.sum(c, space: space, from: nil, to: nil, annualRate: nil)
@@ -215,8 +269,11 @@ extension Compiler {
     func terminate(_ c: CCol, _ d: Col) throws(Unsupported) -> CCol {
         let base = c.base
         let end = c.end ?? .scalar(c.baseEndCode)
-        let out = space.map(d, end) { o, code in
-            guard let day0 = CalendarDate.fromOrdinal(Int(o)), let e = base.effectiveDay(noticeOn: day0) else { return .nan }
+        let noticeUnit = c.noticeUnit
+        let out = space.map(d, end, c.notice ?? .scalar(.nan)) { o, code, n in
+            guard let day0 = CalendarDate.fromOrdinal(Int(o)),
+                let e = n.isNaN ? base.effectiveDay(noticeOn: day0) : Contract.effectiveDay(noticeOn: day0, notice: Quantity(n, noticeUnit))
+            else { return .nan }
             let last = Int(code) / 32, endDay = Int(code) % 32
             if e.monthIndex > last { return code }
             if e.monthIndex == last && endDay != 0 && e.day >= endDay { return code }

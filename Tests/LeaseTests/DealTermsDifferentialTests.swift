@@ -90,4 +90,14 @@ struct DealTermsDifferentialTests {
         Self.check("g", "irr(deal with {discounts: [2026-05: discount]}, price: $30B + fee)")
         Self.check("m", "irr(c with {rate: rate}, price: $10B + rate * 1 month)")
     }
+
+    @Test("a varying notice, share or end in with")
+    func varyingFields() {
+        Self.check("g", "exposure(c with {notice: 30 days + discount * 300 days}, at: notice_on)")
+        Self.check("g", "months(terminate(flat with {notice: 1 month + discount * 10 months}, notice_on: notice_on))")
+        Self.check("g", "total(c with {end: notice_on + 140 days})")
+        Self.check("g", "npv(deal with {minimum: $0, end: notice_on + 400 days, discounts: [2026-06: discount]}, 8%)")
+        Self.check("g", "exposure(flat with {end: notice_on + 700 days, termination_fee: fee}, at: 2027-01-01)")
+        Self.check("m", "{a: total(c with {share: 20% + esc * 10, rate: rate}), b: exposure(c with {notice: esc * 2000 days}, at: notice_on)}")
+    }
 }
