@@ -229,6 +229,14 @@ extension LanguageServer {
         case .run(let name, let span, _) where Tree.contains(span, offset):
             guard let d = scenario(name, at: offset, decls) else { return ("scenario `\(name)`", span) }
             return (describe(d, typeFromUse: nil, name: name), span)
+        case .solve(let v, let vSpan, let from, _, _, _) where Tree.contains(vSpan, offset):
+            return ("**\(v)**: the unknown of `solve`" + (from.type.map { ": \($0)" } ?? ""), vSpan)
+        case .solve where offset < e.span.start + 5:
+            let keyword = Span(e.span.file, e.span.start, e.span.start + 5)
+            var text = Self.code("solve x in a .. b: lhs == rhs")
+                + "\nThe x in [a, b] where lhs − rhs changes sign (Brent's method, to 1e-12 of the bracket; days or months for dates)."
+            if let type { text += "\n\n→ \(type)" }
+            return (text, keyword)
         case .convert(_, let unit, let span) where Tree.contains(span, offset):
             return ("unit \(Self.code(a.file.slice(span)))\n\(unit.dimension.isNone ? "number" : "\(unit.dimension)")", span)
         case .name(let name):
