@@ -262,15 +262,28 @@ enum Payments {
             for j in 0..<s.nd where x.dmonths[j] == m { return p[9 + j][idx[9 + j]] }
             return 0
         }
+        // The last whole, undiscounted month's amount: the next such month at
+        // the same rate and escalation is the same amount, rounded once.
+        var memoRate = Double.nan, memoEsc = Double.nan, memoPay = 0.0
         @inline(__always) func payment(_ m: Int) -> Double {
             var pay = 0.0
             if m <= last {
                 let f = m == last ? frac : 1
                 let escf = x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
                 let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-                let fixed = mr * escf * (1 - discount(m)) * f
-                let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
-                pay = roundToMinorUnit(raw, digits: s.digits)
+                let d = discount(m)
+                if d == 0 && f == 1 && x.usage.isEmpty {
+                    if mr != memoRate || escf != memoEsc {
+                        memoRate = mr
+                        memoEsc = escf
+                        memoPay = roundToMinorUnit(mr * escf * (1 - d) * f, digits: s.digits)
+                    }
+                    pay = memoPay
+                } else {
+                    let fixed = mr * escf * (1 - d) * f
+                    let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
+                    pay = roundToMinorUnit(raw, digits: s.digits)
+                }
             }
             if hasCharge && m == chargeM { pay = pay + charge }
             return pay
