@@ -23,8 +23,21 @@ public struct RunSummary: Sendable {
     }
 
     /// n, mean, sample sd, min, max and the 5th/50th/95th percentiles, without
-    /// sorting; the passes over a large column run on two threads.
+    /// sorting; the passes over a large column run on two threads. A large
+    /// column's statistics are computed once: asking again (`r.mean`, then
+    /// `r.p95`, then printing the run) costs nothing (`SummaryCache`).
     public static func stats(_ values: [Double]) -> Stats {
+        if let s = SummaryCache.shared.stats(values) { return s }
+        let s = computeStats(values)
+        SummaryCache.shared.store(values, stats: s)
+        return s
+    }
+
+    /// Forgets every cached summary, so a new run does not keep the last
+    /// one's columns alive through the cache.
+    public static func releaseCache() { SummaryCache.shared.removeAll() }
+
+    package static func computeStats(_ values: [Double]) -> Stats {
         let n = values.count
         let partial = chunks(values, initial: (CompensatedSum(), Double.infinity, -Double.infinity)) { chunk in
             var acc = CompensatedSum()
@@ -98,12 +111,18 @@ public struct RunSummary: Sendable {
     /// A terminal histogram: ten bins between min and max, bars of `█`.
     public static func histogram(_ values: [Double], min lo: Double, max hi: Double, label: (Double) -> String, bins: Int = 10, width: Int = 40) -> [String] {
         guard values.count > 1, hi > lo, lo.isFinite, hi.isFinite else { return [] }
-        var counts = Array(repeating: 0, count: bins)
         let w = (hi - lo) / Double(bins)
-        for v in values where !v.isNaN {
-            let b = Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w)))
-            counts[b] += 1
+        // Bin counts of each half, side by side, then added: the same counts.
+        let parts = chunks(values, initial: [Int]()) { chunk in
+            var counts = Array(repeating: 0, count: bins)
+            for v in chunk where !v.isNaN {
+                let b = Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w)))
+                counts[b] += 1
+            }
+            return counts
         }
+        var counts = Array(repeating: 0, count: bins)
+        for p in parts { for (i, c) in p.enumerated() { counts[i] += c } }
         let top = counts.max() ?? 1
         let labels = (0..<bins).map { label(lo + w * Double($0)) }
         let lw = labels.map(\.count).max() ?? 0
@@ -112,6 +131,90 @@ public struct RunSummary: Sendable {
             let pad = String(repeating: " ", count: lw - labels[i].count)
             return "  \(pad)\(labels[i]) │\(bar) \(Format.number(Double(counts[i])))"
         }
+    }
+}
+
+/// Summaries of the few most recent large columns (`Selection.largeColumn`
+/// values or more): their statistics and every percentile asked of them.
+///
+/// A column is known by its storage: an entry holds the array itself (no
+/// copy), so that storage cannot be freed and reused by another array while
+/// the entry lives, and nothing can change it (a change would copy it first).
+/// At most `capacity` columns are kept, and a new run drops them all.
+public final class SummaryCache: @unchecked Sendable {
+    public static let shared = SummaryCache()
+    static let capacity = 8
+
+    struct Entry {
+        var values: [Double]
+        var stats: RunSummary.Stats?
+        var percentiles: [Double: Double] = [:]
+    }
+
+    private let lock = NSLock()
+    private var entries: [Entry] = []
+
+    static func identity(_ values: [Double]) -> UnsafePointer<Double>? {
+        values.withUnsafeBufferPointer { $0.baseAddress }
+    }
+
+    private func index(_ values: [Double]) -> Int? {
+        guard values.count >= Selection.largeColumn, let id = Self.identity(values) else { return nil }
+        return entries.lastIndex { $0.values.count == values.count && Self.identity($0.values) == id }
+    }
+
+    private func update(_ values: [Double], _ change: (inout Entry) -> Void) {
+        guard values.count >= Selection.largeColumn else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if let i = index(values) {
+            var e = entries.remove(at: i)
+            change(&e)
+            entries.append(e)
+        } else {
+            var e = Entry(values: values)
+            change(&e)
+            entries.append(e)
+            if entries.count > Self.capacity { entries.removeFirst() }
+        }
+    }
+
+    func stats(_ values: [Double]) -> RunSummary.Stats? {
+        guard values.count >= Selection.largeColumn else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        return index(values).flatMap { entries[$0].stats }
+    }
+
+    func percentiles(_ values: [Double], _ ps: [Double]) -> [Double?] {
+        guard values.count >= Selection.largeColumn else { return ps.map { _ in nil } }
+        lock.lock()
+        defer { lock.unlock() }
+        guard let i = index(values) else { return ps.map { _ in nil } }
+        return ps.map { entries[i].percentiles[$0] }
+    }
+
+    func store(_ values: [Double], stats: RunSummary.Stats) {
+        update(values) { $0.stats = stats }
+    }
+
+    func store(_ values: [Double], percentiles: [Double: Double]) {
+        update(values) { e in for (p, x) in percentiles { e.percentiles[p] = x } }
+    }
+
+    /// How many columns are cached (for tests).
+    public var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.count
+    }
+
+    public func removeAll() {
+        lock.lock()
+        let old = entries
+        entries = []
+        lock.unlock()
+        _ = old  // released outside the lock
     }
 }
 

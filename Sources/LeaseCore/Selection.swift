@@ -51,9 +51,40 @@ public enum Selection {
     }
 
     /// Linear-interpolation percentiles (NumPy's default) of `values`, exact.
+    ///
+    /// A large column is not copied: its order statistics are found in one
+    /// pass over it on every core (`orderStatistics`), and each percentile
+    /// of a column is computed once (`RunSummary`'s cache of large columns).
     public static func percentiles(_ values: [Double], _ ps: [Double]) -> [Double] {
         let n = values.count
         guard n > 0 else { return ps.map { _ in .nan } }
+        let clamped = ps.map { min(1, max(0, $0)) }
+        let cached = SummaryCache.shared.percentiles(values, clamped)
+        if cached.allSatisfy({ $0 != nil }) { return cached.map { $0 ?? .nan } }
+        let missing = clamped.indices.filter { cached[$0] == nil }.map { clamped[$0] }
+        let found = compute(values, missing)
+        SummaryCache.shared.store(values, percentiles: Dictionary(zip(missing, found), uniquingKeysWith: { a, _ in a }))
+        var out: [Double] = []
+        var next = 0
+        for c in cached {
+            if let c { out.append(c) } else { out.append(found[next]); next += 1 }
+        }
+        return out
+    }
+
+    /// Percentiles `ps` (each in 0...1) of a non-empty column, uncached.
+    static func compute(_ values: [Double], _ ps: [Double]) -> [Double] {
+        if values.count >= largeColumn, let xs = fastPercentiles(values, ps) { return xs }
+        return copyingPercentiles(values, ps)
+    }
+
+    /// From this many values on, percentiles come from one pass over the
+    /// column instead of a selection in a copy of it.
+    public static let largeColumn = 1 << 17
+
+    /// Percentiles by selection in a copy of the column.
+    package static func copyingPercentiles(_ values: [Double], _ ps: [Double]) -> [Double] {
+        let n = values.count
         var work = values
         var out = Array(repeating: 0.0, count: ps.count)
         // Process in increasing order so each selection narrows the next.
@@ -64,6 +95,137 @@ public enum Selection {
                 let p = min(1, max(0, ps[idx]))
                 out[idx] = percentile(a, p, lo: lo, hi: n)
                 lo = Int((Double(n - 1) * p).rounded(.down))
+            }
+        }
+        return out
+    }
+
+    /// The order statistics a percentile interpolates between: k and k + 1
+    /// where the percentile falls between them.
+    static func ranks(_ p: Double, count n: Int) -> (k: Int, next: Int?, t: Double) {
+        let h = Double(n - 1) * p
+        let k = Int(h.rounded(.down))
+        return (k, k + 1 < n && h > Double(k) ? k + 1 : nil, h - Double(k))
+    }
+
+    /// Percentiles of a large column from its exact order statistics
+    /// (`orderStatistics`), or nil where that pass cannot decide them.
+    package static func fastPercentiles(_ values: [Double], _ ps: [Double]) -> [Double]? {
+        let n = values.count
+        var wanted: Set<Int> = []
+        for p in ps {
+            let r = ranks(p, count: n)
+            wanted.insert(r.k)
+            if let j = r.next { wanted.insert(j) }
+        }
+        guard let stats = values.withUnsafeBufferPointer({ orderStatistics($0, ranks: wanted.sorted()) }) else { return nil }
+        var out: [Double] = []
+        for p in ps {
+            let r = ranks(p, count: n)
+            guard let a = stats[r.k] else { return nil }
+            guard let j = r.next else {
+                out.append(a)
+                continue
+            }
+            guard let b = stats[j] else { return nil }
+            out.append(interpolate(a, b, r.t))
+        }
+        return out
+    }
+
+    /// The exact order statistics `ranks` (ascending, 0-based) of `values`,
+    /// without copying or reordering them; nil if the column holds NaN or
+    /// an estimate missed (the caller then selects in a copy).
+    ///
+    /// A spread-out sample of the column, sorted, brackets each rank between
+    /// two values that very likely enclose it; one pass over the column on
+    /// every core counts the values below each bracket and keeps those
+    /// inside it (a few hundred thousand for ten million rows); the counts
+    /// confirm that the rank lies in the bracket, and a selection among the
+    /// kept values gives it exactly. The sample only decides how much is
+    /// kept, never the answer.
+    public static func orderStatistics(_ values: UnsafeBufferPointer<Double>, ranks: [Int]) -> [Int: Double]? {
+        let n = values.count
+        guard n >= 1024, let first = ranks.first, let last = ranks.last, first >= 0, last < n else { return nil }
+        // 1. A stratified sample: one value from each of m equal slices.
+        let m = Swift.min(n / 4, 1 << 15)
+        var sample = [Double](repeating: 0, count: m)
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in 0..<m {
+            let a = i * n / m, b = (i + 1) * n / m
+            h = h &* 6364136223846793005 &+ 1442695040888963407
+            let x = values[a + Int((h >> 33) % UInt64(b - a))]
+            if x.isNaN { return nil }
+            sample[i] = x
+        }
+        sample.sort()
+        // 2. A bracket [lo, hi] around each rank, about 6 standard errors wide on either side.
+        let d = Int(3 * Double(m).squareRoot()) + 8
+        var los: [Double] = []
+        var his: [Double] = []
+        var members: [[Int]] = []
+        for k in ranks {
+            let j = Int(Double(k) / Double(n - 1) * Double(m - 1))
+            let lo = j - d < 0 ? -Double.infinity : sample[j - d]
+            let hi = j + 1 + d >= m ? Double.infinity : sample[j + 1 + d]
+            if let top = his.last, lo <= top {
+                his[his.count - 1] = Swift.max(top, hi)
+                members[members.count - 1].append(k)
+            } else {
+                los.append(lo)
+                his.append(hi)
+                members.append([k])
+            }
+        }
+        // 3. One pass: values below each bracket counted, values inside kept, NaN counted.
+        let t = los.count
+        let chunks = Swift.max(1, Swift.min(64, n >> 16))
+        var below = [Int](repeating: 0, count: chunks * t)
+        var nans = [Int](repeating: 0, count: chunks)
+        var kept = [[[Double]]](repeating: [], count: chunks)
+        let src = UnsafeSendableConst(values)
+        let (lows, highs) = (los, his)
+        below.withUnsafeMutableBufferPointer { bp in
+            nans.withUnsafeMutableBufferPointer { np in
+                kept.withUnsafeMutableBufferPointer { kp in
+                    let (bs, ns, ks) = (UnsafeSendableBuffer(bp), UnsafeSendableBuffer(np), UnsafeSendableBuffer(kp))
+                    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                        let v = src.buffer
+                        var count = [Int](repeating: 0, count: t)
+                        var keep = [[Double]](repeating: [], count: t)
+                        var nan = 0
+                        for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                            let x = v[i]
+                            if x != x { nan += 1 }
+                            for j in 0..<t {
+                                if x < lows[j] { count[j] += 1 } else if x <= highs[j] { keep[j].append(x) }
+                            }
+                        }
+                        for j in 0..<t { bs.buffer[c * t + j] = count[j] }
+                        ns.buffer[c] = nan
+                        ks.buffer[c] = keep
+                    }
+                }
+            }
+        }
+        if nans.contains(where: { $0 > 0 }) { return nil }
+        // 4. Each rank from the kept values of its bracket.
+        var out: [Int: Double] = [:]
+        for j in 0..<t {
+            let under = (0..<chunks).reduce(0) { $0 + below[$1 * t + j] }
+            var work: [Double] = []
+            work.reserveCapacity(kept.reduce(0) { $0 + $1[j].count })
+            for c in 0..<chunks { work.append(contentsOf: kept[c][j]) }
+            guard let lowest = members[j].first, let highest = members[j].last,
+                under <= lowest, highest < under + work.count
+            else { return nil }
+            work.withUnsafeMutableBufferPointer { a in
+                var from = 0
+                for k in members[j] {
+                    select(a, k - under, lo: from, hi: a.count)
+                    out[k] = a[k - under]
+                    from = k - under
+                }
             }
         }
         return out
@@ -91,12 +253,17 @@ public enum Selection {
         lo == hi ? lo : lo + t * (hi - lo)
     }
 
-    /// The 5th, 50th and 95th percentiles: the median first, then the two
-    /// tails in their halves, side by side on two threads.
+    /// The 5th, 50th and 95th percentiles: one pass over a large column
+    /// on every core, or, for a small one, the median first and then the
+    /// two tails in their halves.
     public static func summary(_ values: [Double]) -> (p5: Double, p50: Double, p95: Double) {
         let n = values.count
         // Small inputs: the tails may share order statistics with the median.
         guard n >= 1024 else {
+            let ps = percentiles(values, [0.05, 0.5, 0.95])
+            return (ps[0], ps[1], ps[2])
+        }
+        if n >= largeColumn {
             let ps = percentiles(values, [0.05, 0.5, 0.95])
             return (ps[0], ps[1], ps[2])
         }

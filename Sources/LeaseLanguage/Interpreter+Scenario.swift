@@ -135,12 +135,49 @@ extension Interpreter {
         return plan.parameters.count + 2 * outputs + steps
     }
 
+    /// What a vectorized run needs at its peak: bytes for each row, and bytes
+    /// whatever the number of rows.
+    package struct MemoryNeed: Equatable {
+        package var perRow: Int
+        package var fixed: Int
+        package func bytes(rows: Int) -> Double { Double(rows) * Double(perRow) + Double(fixed) }
+    }
+
+    /// The memory a vectorized run of `plan` needs at its peak.
+    ///
+    /// A grid may hold each of its intermediate columns at full length
+    /// (`columnsHeld`). A sample computes its rows in batches of `batchRows`,
+    /// one batch per thread, so its intermediate columns are those of a batch;
+    /// what grows with the rows is the result: a column for each parameter
+    /// and each output, 8 bytes a row each, and one more column for a
+    /// summary's working copy (a sorted list for several percentiles at once).
+    package static func memoryNeed(_ plan: ScenarioPlan, body: Expr, batchRows: Int, threads: Int) -> MemoryNeed {
+        let held = columnsHeld(plan, body: body)
+        guard plan.sampled else { return MemoryNeed(perRow: 8 * held, fixed: 0) }
+        var outputs = 1
+        if case .record(let fs) = body.kind { outputs = max(1, fs.count) }
+        let batches = Double(max(1, threads)) * Double(min(plan.range.count, batchRows))
+        return MemoryNeed(perRow: 8 * (plan.parameters.count + outputs + 1), fixed: Int(batches * Double(held) * 8))
+    }
+
+    /// Bytes a vectorized run of `plan` needs at its peak (`memoryNeed`).
+    package static func bytesNeeded(_ plan: ScenarioPlan, body: Expr, batchRows: Int, threads: Int) -> Double {
+        memoryNeed(plan, body: body, batchRows: batchRows, threads: threads).bytes(rows: plan.range.count)
+    }
+
+    /// The memory a run may use: 60% of the machine's.
+    package static var memoryAvailable: Double { Double(ProcessInfo.processInfo.physicalMemory) * 0.6 }
+
     /// Refuses a run whose columns would not fit in memory, saying how many rows would.
     package func checkMemory(rows: Int, columns: Int, bytesPerCell: Int, _ span: Span) throws(Diagnostic) {
-        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.6
-        let need = Double(rows) * Double(max(1, columns)) * Double(bytesPerCell)
+        try checkMemory(bytes: Double(rows) * Double(max(1, columns)) * Double(bytesPerCell), rows: rows, span)
+    }
+
+    /// Refuses a run that needs more than `memoryAvailable` bytes, saying how many rows would fit.
+    package func checkMemory(bytes need: Double, rows: Int, _ span: Span) throws(Diagnostic) {
+        let available = Self.memoryAvailable
         if need > available {
-            let fit = Int(available / Double(max(1, columns) * bytesPerCell))
+            let fit = Int(Double(rows) * available / need)
             throw fail("this run needs about \(Format.number((need / 1e9 * 10).rounded() / 10)) GB for \(Format.number(Double(rows))) rows, more than this machine has",
                        span, help: "about \(Format.number(Double(fit))) rows fit; use coarser steps or fewer samples")
         }
@@ -176,6 +213,8 @@ extension Interpreter {
         }
         var plan = try plan(decl, span)
         plan.range = session.shardRows?(plan.rows) ?? 0..<plan.rows
+        // The last run's cached summaries do not hold its columns in memory during this one.
+        RunSummary.releaseCache()
         let result = try runRows(plan, name, body, span)
         if let done = session.runCompleted {
             let info = RunInfo(scenario: name, scenarioSource: decl.source, body: span.file.slice(body.span), script: span.file.text,

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import LeaseLanguage
 
 /// A column of numbers that varies over some of the run's axes only.
@@ -173,4 +174,41 @@ struct Space: Sendable {
 struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ v: T) { value = v }
+}
+
+/// A result column of a batched run, allocated once at its full length;
+/// batches copy their rows into it from any thread, each into its own block.
+final class ColumnBuffer {
+    var values: [Double]
+
+    init(count: Int) {
+        values = [Double](unsafeUninitializedCapacity: count) { buffer, n in
+            if let base = buffer.baseAddress { ColumnBuffer.adviseHugePages(UnsafeMutableRawPointer(base), bytes: count * 8) }
+            n = count
+        }
+    }
+
+    /// Large pages for a large, fresh column: one page fault per 2 MB
+    /// instead of one per 4 KB when the rows are first written.
+    static func adviseHugePages(_ base: UnsafeMutableRawPointer, bytes: Int) {
+        #if os(Linux)
+        let page = 1 << 21
+        guard bytes >= 4 * page else { return }
+        let start = (Int(bitPattern: base) + page - 1) & ~(page - 1)
+        let end = (Int(bitPattern: base) + bytes) & ~(page - 1)
+        if end > start, let p = UnsafeMutableRawPointer(bitPattern: start) { _ = madvise(p, end - start, 14) }  // MADV_HUGEPAGE
+        #endif
+    }
+
+    /// Base pointers of every buffer's values, stable while `body` runs.
+    static func withPointers<R>(_ buffers: [ColumnBuffer], _ body: ([UnsafeMutablePointer<Double>]) -> R) -> R {
+        func nest(_ i: Int, _ acc: [UnsafeMutablePointer<Double>]) -> R {
+            guard i < buffers.count else { return body(acc) }
+            return buffers[i].values.withUnsafeMutableBufferPointer { b in
+                guard let base = b.baseAddress else { return nest(i + 1, acc + [UnsafeMutablePointer<Double>.allocate(capacity: 1)]) }
+                return nest(i + 1, acc + [base])
+            }
+        }
+        return nest(0, [])
+    }
 }

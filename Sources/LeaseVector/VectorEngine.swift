@@ -23,113 +23,192 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         session.engine = VectorEngine(threads: threads)
     }
 
-    /// A sample's rows are computed this many at a time, so that the
-    /// kernels' intermediate columns stay small; the batches' columns are
-    /// concatenated (each row depends only on its global index).
-    static let batchRows = 1 << 23
+    /// A sample's rows are computed this many at a time, each batch from
+    /// draws to outputs by one thread, so that its intermediate columns stay
+    /// small (2 MB each) and their memory is reused from batch to batch
+    /// instead of being faulted in fresh; the batches are spread over every
+    /// core and copied into the result's columns, allocated once (each row
+    /// depends only on its global index). Much smaller batches would be
+    /// slower: the payment kernel builds per-rate tables for a rate column
+    /// of fewer than 4M / (months + 1) values, a loss when every row has
+    /// its own rate.
+    package static let batchRows = 1 << 18
+
+    /// Runs over more rows than this that still go row by row print a warning.
+    package static let warnRows = 100_000
 
     package func run(_ plan: Interpreter.ScenarioPlan, body: Expr, scenario: String, interpreter: inout Interpreter, span: Span)
         throws(Diagnostic) -> RunResult?
     {
+        lastFallback = nil
         let all = plan.range
-        guard plan.sampled, all.count > Self.batchRows else {
-            return try runBatch(plan, body: body, scenario: scenario, interpreter: &interpreter, span: span)
+        try interpreter.checkMemory(
+            bytes: Interpreter.bytesNeeded(plan, body: body, batchRows: Self.batchRows, threads: threads), rows: all.count, span)
+        let result: RunResult?
+        if plan.sampled, all.count > Self.batchRows {
+            result = try runBatches(plan, body: body, scenario: scenario, interpreter: interpreter, span: span)
+        } else {
+            result = try runBatch(plan, body: body, scenario: scenario, interpreter: &interpreter, span: span)
         }
-        try interpreter.checkMemory(rows: all.count, columns: plan.parameters.count + 2, bytesPerCell: 8, span)
-        var template: RunResult?
-        var params: [[Double]] = []
-        var outs: [[Double]] = []
-        var lo = all.lowerBound
-        while lo < all.upperBound {
-            var part = plan
-            part.range = lo..<min(all.upperBound, lo + Self.batchRows)
-            guard let r = try runBatch(part, body: body, scenario: scenario, interpreter: &interpreter, span: span) else { return nil }
-            if template == nil {
-                template = r
-                params = r.parameters.map { _ in [] }
-                outs = r.outputs.map { _ in [] }
-                for i in params.indices { params[i].reserveCapacity(all.count) }
-                for i in outs.indices { outs[i].reserveCapacity(all.count) }
-            }
-            for (i, c) in r.parameters.enumerated() { params[i].append(contentsOf: c.values) }
-            for (i, c) in r.outputs.enumerated() { outs[i].append(contentsOf: c.values) }
-            lo = part.range.upperBound
-        }
-        guard var result = template else { return nil }
-        for i in result.parameters.indices { result.parameters[i].values = params[i] }
-        params = []
-        for i in result.outputs.indices { result.outputs[i].values = outs[i] }
-        outs = []
+        if result == nil, let reason = lastFallback { warnRowByRow(scenario, rows: all.count, reason: reason, span: span) }
         return result
     }
 
-    /// One batch of a run's rows, `plan.range`.
+    /// Says on stderr that a run goes row by row, and why: always with
+    /// `LEASE_ENGINE_TRACE`, and as a warning for a run of many rows.
+    func warnRowByRow(_ scenario: String, rows: Int, reason: String, span: Span) {
+        if ProcessInfo.processInfo.environment["LEASE_ENGINE_TRACE"] != nil {
+            FileHandle.standardError.write(Data("lease: running `\(scenario)` row by row: \(reason)\n".utf8))
+        }
+        guard rows > Self.warnRows else { return }
+        let w = Diagnostic(
+            .runtime, "`\(scenario)` runs row by row (\(Format.number(Double(rows))) rows), much more slowly: \(reason)", at: span,
+            help: "docs/performance.md lists what runs vectorized; LEASE_ENGINE_TRACE=1 names the reason for every run",
+            severity: .warning)
+        FileHandle.standardError.write(Data((w.render(color: false) + "\n").utf8))
+    }
+
+    /// A sample of many rows in batches of `batchRows`, one thread a batch,
+    /// every core at once; nil when any batch needs the row-by-row evaluator.
+    func runBatches(_ plan: Interpreter.ScenarioPlan, body: Expr, scenario: String, interpreter: Interpreter, span: Span)
+        throws(Diagnostic) -> RunResult?
+    {
+        let all = plan.range
+        let count = (all.count + Self.batchRows - 1) / Self.batchRows
+        let interrupt = interpreter.session.interrupt
+        // The first batch, here, gives the result's columns: names, units, types.
+        let first: Batch
+        do {
+            first = try Self.batch(plan, rows: BatchQueue.rows(0, of: all), body: body, interpreter: interpreter)
+        } catch {
+            lastFallback = try fallbackReason(error, interrupt: interrupt, span: span)
+            return nil
+        }
+        let template = first.parameters + first.outputs
+        let columns = template.map { _ in ColumnBuffer(count: all.count) }
+        let work = BatchQueue(plan: plan, body: body, interpreter: interpreter, template: template, count: count)
+        ColumnBuffer.withPointers(columns) { pointers in
+            work.pointers = pointers
+            _ = Self.store(first, at: 0, template: template, into: pointers)
+            DispatchQueue.concurrentPerform(iterations: min(threads, count - 1)) { _ in work.work() }
+            work.pointers = []
+        }
+        if let failure = work.failure {
+            lastFallback = try fallbackReason(failure.error, interrupt: interrupt, span: span)
+            return nil
+        }
+        if interrupt.isRaised { throw Diagnostic(.runtime, "interrupted", at: span) }
+        let finished = zip(template, columns).map { c, buffer in
+            RunResult.Column(name: c.name, values: buffer.values, unit: c.unit, isDate: c.isDate)
+        }
+        let np = first.parameters.count
+        return RunResult(scenario: scenario, parameters: Array(finished[..<np]), outputs: Array(finished[np...]))
+    }
+
+    /// Copies a batch's columns into the result's at row `offset`; false if
+    /// they are not the columns of the first batch.
+    static func store(_ b: Batch, at offset: Int, template: [RunResult.Column], into out: [UnsafeMutablePointer<Double>]) -> Bool {
+        let cs = b.parameters + b.outputs
+        guard cs.count == template.count, out.count == template.count else { return false }
+        for (j, c) in cs.enumerated() {
+            guard c.name == template[j].name, c.unit == template[j].unit, c.isDate == template[j].isDate,
+                c.stride == 0, c.values.count == b.rows
+            else { return false }
+            c.values.withUnsafeBufferPointer { v in
+                if let base = v.baseAddress { (out[j] + offset).update(from: base, count: v.count) }
+            }
+        }
+        return true
+    }
+
+    /// The reason to give for going row by row, or the error to stop with.
+    func fallbackReason(_ error: any Error, interrupt: InterruptFlag, span: Span) throws(Diagnostic) -> String {
+        if error is Interrupted || interrupt.isRaised { throw Diagnostic(.runtime, "interrupted", at: span) }
+        if let u = error as? Unsupported { return u.reason }
+        return "\(error)"
+    }
+
+    /// One batch of a sample's rows, computed on the calling thread.
+    struct Batch {
+        var parameters: [RunResult.Column]
+        var outputs: [RunResult.Column]
+        var rows: Int
+    }
+
+    static func batch(_ plan: Interpreter.ScenarioPlan, rows: Range<Int>, body: Expr, interpreter: Interpreter) throws -> Batch {
+        var part = plan
+        part.range = rows
+        var space = Space(sizes: [plan.rows], threads: 1, interrupt: interpreter.session.interrupt)
+        space.rows = rows
+        let (parameters, outputs) = try compute(part, body: body, space: space, interpreter: interpreter)
+        return Batch(parameters: parameters, outputs: outputs, rows: rows.count)
+    }
+
+    /// One batch of a run's rows, `plan.range`, on every core.
     func runBatch(_ plan: Interpreter.ScenarioPlan, body: Expr, scenario: String, interpreter: inout Interpreter, span: Span)
         throws(Diagnostic) -> RunResult?
     {
-        lastFallback = nil
         let sizes = plan.sampled ? [plan.rows] : plan.axes
         var space = Space(sizes: sizes, threads: threads, interrupt: interpreter.session.interrupt)
         if plan.range != 0..<plan.rows { space.rows = plan.range }
-        try interpreter.checkMemory(rows: plan.range.count, columns: Interpreter.columnsHeld(plan, body: body), bytesPerCell: 8, span)
-        var compiler = Compiler(space: space, interp: interpreter)
         do {
-            var env: [String: VNode] = [:]
-            var paramColumns: [RunResult.Column] = []
-            for (i, p) in plan.parameters.enumerated() {
-                let node: VNode
-                if plan.sampled {
-                    if let vs = p.values {
-                        node = VNode.constant(vs[0])
-                    } else {
-                        compiler.draw = (plan.seed, CounterRNG.key(p.name), 0)
-                        node = try compiler.compile(p.expr, [:])
-                        compiler.draw = nil
-                    }
-                } else {
-                    // A one-axis grid's axis is over every axis: in a shard it holds just the shard's rows.
-                    let values = p.values ?? []
-                    node = try Self.axis(plan.axes.count == 1 && space.rows != nil ? Array(values[plan.range]) : values, axis: i)
-                }
-                env[p.name] = node
-                switch node {
-                case .num(let c, let u):
-                    paramColumns.append(Self.column(p.name, c, unit: u, isDate: false, space: space, sampled: plan.sampled))
-                case .date(let c, _):
-                    paramColumns.append(Self.column(p.name, c, unit: .none, isDate: true, space: space, sampled: plan.sampled))
-                default: break
-                }
-            }
-            let out = try compiler.compile(body, env)
-            var outputs: [RunResult.Column] = []
-            func add(_ name: String, _ node: VNode) throws(Unsupported) {
-                switch node {
-                case .num(let c, let u): outputs.append(.init(name: name, values: space.expand(c), unit: u))
-                case .date(let c, _): outputs.append(.init(name: name, values: space.expand(c), unit: .none, isDate: true))
-                case .bool(let c): outputs.append(.init(name: name, values: space.expand(c), unit: .none))
-                default: throw Unsupported("a run must give numbers, quantities, dates or bools")
-                }
-            }
-            if case .record(let fields) = out {
-                for f in fields { try add(f.name, f.node) }
-            } else {
-                try add("value", out)
-            }
-            if interpreter.session.interrupt.isRaised { throw Interrupted() }
-            return RunResult(scenario: scenario, parameters: paramColumns, outputs: outputs)
-        } catch is Interrupted {
-            throw Diagnostic(.runtime, "interrupted", at: span)
-        } catch let error as Unsupported {
-            if interpreter.session.interrupt.isRaised { throw Diagnostic(.runtime, "interrupted", at: span) }
-            lastFallback = error.reason
-            if ProcessInfo.processInfo.environment["LEASE_ENGINE_TRACE"] != nil {
-                FileHandle.standardError.write(Data("lease: running `\(scenario)` row by row: \(error.reason)\n".utf8))
-            }
-            return nil
+            let (parameters, outputs) = try Self.compute(plan, body: body, space: space, interpreter: interpreter)
+            return RunResult(scenario: scenario, parameters: parameters, outputs: outputs)
         } catch {
-            lastFallback = "\(error)"
+            lastFallback = try fallbackReason(error, interrupt: interpreter.session.interrupt, span: span)
             return nil
         }
+    }
+
+    /// The parameter and output columns of `plan.range`'s rows over `space`.
+    static func compute(_ plan: Interpreter.ScenarioPlan, body: Expr, space: Space, interpreter: Interpreter) throws
+        -> ([RunResult.Column], [RunResult.Column])
+    {
+        var compiler = Compiler(space: space, interp: interpreter)
+        var env: [String: VNode] = [:]
+        var paramColumns: [RunResult.Column] = []
+        for (i, p) in plan.parameters.enumerated() {
+            let node: VNode
+            if plan.sampled {
+                if let vs = p.values {
+                    node = VNode.constant(vs[0])
+                } else {
+                    compiler.draw = (plan.seed, CounterRNG.key(p.name), 0)
+                    node = try compiler.compile(p.expr, [:])
+                    compiler.draw = nil
+                }
+            } else {
+                // A one-axis grid's axis is over every axis: in a shard it holds just the shard's rows.
+                let values = p.values ?? []
+                node = try Self.axis(plan.axes.count == 1 && space.rows != nil ? Array(values[plan.range]) : values, axis: i)
+            }
+            env[p.name] = node
+            switch node {
+            case .num(let c, let u):
+                paramColumns.append(Self.column(p.name, c, unit: u, isDate: false, space: space, sampled: plan.sampled))
+            case .date(let c, _):
+                paramColumns.append(Self.column(p.name, c, unit: .none, isDate: true, space: space, sampled: plan.sampled))
+            default: break
+            }
+        }
+        let out = try compiler.compile(body, env)
+        env = [:]
+        var outputs: [RunResult.Column] = []
+        func add(_ name: String, _ node: VNode) throws(Unsupported) {
+            switch node {
+            case .num(let c, let u): outputs.append(.init(name: name, values: space.expand(c), unit: u))
+            case .date(let c, _): outputs.append(.init(name: name, values: space.expand(c), unit: .none, isDate: true))
+            case .bool(let c): outputs.append(.init(name: name, values: space.expand(c), unit: .none))
+            default: throw Unsupported("a run must give numbers, quantities, dates or bools")
+            }
+        }
+        if case .record(let fields) = out {
+            for f in fields { try add(f.name, f.node) }
+        } else {
+            try add("value", out)
+        }
+        if space.interrupt?.isRaised == true { throw Interrupted() }
+        return (paramColumns, outputs)
     }
 
     /// A grid parameter's values as a column over its own axis.
@@ -172,3 +251,71 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
 }
 
 struct Interrupted: Error {}
+
+/// The batches of a sample handed out to the threads in turn, and the
+/// first failure: once a batch fails, no new batch starts.
+final class BatchQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    let plan: Interpreter.ScenarioPlan
+    let body: Expr
+    let interpreter: Interpreter
+    let template: [RunResult.Column]
+    private let count: Int
+    private var next = 1
+    private var first: (batch: Int, error: any Error)?
+    /// The result's columns, set while the threads work.
+    var pointers: [UnsafeMutablePointer<Double>] = []
+
+    init(plan: Interpreter.ScenarioPlan, body: Expr, interpreter: Interpreter, template: [RunResult.Column], count: Int) {
+        self.plan = plan
+        self.body = body
+        self.interpreter = interpreter
+        self.template = template
+        self.count = count
+    }
+
+    /// Batch b's rows of `all`.
+    static func rows(_ b: Int, of all: Range<Int>) -> Range<Int> {
+        let lo = all.lowerBound + b * VectorEngine.batchRows
+        return lo..<min(all.upperBound, lo + VectorEngine.batchRows)
+    }
+
+    /// One thread's share: batches until none is left or one has failed.
+    func work() {
+        let all = plan.range
+        while let b = take() {
+            if interpreter.session.interrupt.isRaised { return }
+            let rows = Self.rows(b, of: all)
+            do {
+                let r = try VectorEngine.batch(plan, rows: rows, body: body, interpreter: interpreter)
+                if !VectorEngine.store(r, at: rows.lowerBound - all.lowerBound, template: template, into: pointers) {
+                    throw Unsupported("batches of different column types")
+                }
+            } catch {
+                fail(b, error)
+                return
+            }
+        }
+    }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard first == nil, next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// The earliest failing batch names the reason, whatever the threads.
+    func fail(_ batch: Int, _ error: any Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        if first.map({ batch < $0.batch }) ?? true { first = (batch, error) }
+    }
+
+    var failure: (batch: Int, error: any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return first
+    }
+}
