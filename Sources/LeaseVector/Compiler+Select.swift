@@ -45,7 +45,8 @@ extension Compiler {
     }
 
     /// Stored properties of `CCol` this compiler knows how to read; any other
-    /// one that is set keeps a contract apart (its meaning is not known here).
+    /// optional column that is set keeps a contract apart and its fields
+    /// unread (its meaning is not known here).
     static let knownContractColumns: Set<String> = ["base", "monthlyRate", "currency", "discounts", "escalation", "end"]
 
     /// The name of a set `CCol` property this compiler does not know, if any.
@@ -53,7 +54,7 @@ extension Compiler {
         for child in Mirror(reflecting: c).children {
             guard let label = child.label, !knownContractColumns.contains(label) else { continue }
             let m = Mirror(reflecting: child.value)
-            if m.displayStyle != .optional || !m.children.isEmpty { return label }
+            if m.displayStyle == .optional, !m.children.isEmpty { return label }
         }
         return nil
     }

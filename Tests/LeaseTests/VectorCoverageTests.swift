@@ -189,7 +189,7 @@ struct VectorCoverageTests {
         "exposure(c with {rate: r, escalation: 5%}, at: on) -> KRW",
         "total(c with {rate: r, discounts: [2026-05: 25%]})",
         "(npv(c with {rate: r}, 8%) - total(c)) / total(c)",
-        "round(npv(c with {rate: r}, 8%) / 1 $M)",
+        "round(npv(c with {rate: r}, 8%) / $1M)",
     ]
 
     /// Varying deal terms in `with` (`notice`, `share`, `end`, `start`) are
@@ -198,7 +198,7 @@ struct VectorCoverageTests {
     static let pendingElsewhere: [String] = [
         "exposure(c with {notice: n}, at: on)",
         "total(c with {end: m})",
-        "(c with {share: s}).gpus",
+        "(c with {share: sh}).gpus",
         "npv(c with {start: m}, 8%)",
     ]
 
@@ -215,7 +215,7 @@ struct VectorCoverageTests {
           on: 2026-06-01 .. 2027-06-01 step 15 days
           m: 2026-05 .. 2028-06
           n: [30 days, 60 days, 90 days]
-          s: [20%, 50%]
+          sh: [20%, 50%]
         }
 
         """
