@@ -1,6 +1,6 @@
 /// The text of `:help` and `:help TOPIC`.
 public enum Help {
-    public static let topics = ["units", "money", "dates", "contracts", "clusters", "queries", "scenarios", "repl"]
+    public static let topics = ["units", "money", "dates", "contracts", "clusters", "queries", "returns", "scenarios", "repl"]
 
     public static func text(topic: String?) -> String {
         guard let topic else { return general }
@@ -11,6 +11,7 @@ public enum Help {
         case "clusters": return clusters
         case "contracts": return contracts
         case "queries": return queries
+        case "returns": return returns
         case "scenarios": return scenarios
         case "repl": return repl
         default: return "no help on `\(topic)`; topics: " + topics.joined(separator: ", ")
@@ -30,7 +31,7 @@ public enum Help {
           expr                    evaluate and print
           :tutorial               lessons from the examples, one step at a time
 
-        Topics: :help units | money | dates | clusters | contracts | queries | scenarios | repl
+        Topics: :help units | money | dates | clusters | contracts | queries | returns | scenarios | repl
         """
 
     static let units = """
@@ -77,11 +78,18 @@ public enum Help {
           start: 2026-07; end: 2029-05  # first and last billed month
           rate: $500M / month
           discounts: [2026-07: 30%]     # optional
-          escalation: 3%                # optional, on each anniversary
+          escalation: 3%                # optional, on each anniversary (or an index map: cpi)
           notice: 90 days
+          timing: "arrears"             # optional, default "advance"
+          termination_fee: 3 months     # optional: an amount ($500M) or months of rent
+          minimum: $10B                 # optional take-or-pay: termination bills the shortfall
+          usage: $0.40 / gpu / h        # optional metered part, with
+          utilization: [2026-07: 40%, 2026-09: 70%]   # one % or a month map (default 100%)
+          renewal: {months: 12, rate: $550M / month}  # optional; rate optional
         }
+        let cpi = [2026-07: 321.4, 2027-07: 330.9]     # escalation: cpi
         Fields read as c.rate, c.cluster.site; derived: c.gpus c.power c.months.
-        c with {rate: $1B/month} is a re-checked copy.
+        c with {rate: $1B/month} is a re-checked copy; renew(c), renew(c, times: 2).
         """
 
     static let queries = """
@@ -89,9 +97,24 @@ public enum Help {
         paid(c, from, to)  paid(c, 2027)  npv(c, 8%)
         terminate(c, notice_on: d)  exposure(c, at: d)  remaining(c, at: m)
         capacity(k, at: m)  contracts(k)  revenue("xAI", 2027)  spend("Anthropic", 2027)
-        All accept lists: exposure(c, at: 2026-06-01 .. 2026-12-01 step 1 month)
+        cashflows(c)  renew(c)  renew(c, times: 2)          (returns: :help returns)
+        Every argument takes a list, one answer per element:
+          exposure(c, at: 2026-06-01 .. 2026-12-01 step 1 month)
+          paid(c, [2026-05, 2026-06]) two payments; paid(c, 2026-05, 2026-06) their sum
+          schedule([c1, c2]) one table with a contract column
+          capacity(k, at: [m1, m2]) one table with a month column
         Aggregates: sum mean min max count sd percentile(xs, p)
         Math: abs round(x, digits) floor ceil sqrt exp ln
+        """
+
+    static let returns = """
+        npv(c, 8%)  npv(c, 8%, at: 2027-05)   value on the 1st of that month of the payments from it on
+        irr(c, price: $30B)                 annual rate at which the price buys the payments
+        npv([-$100, $39, $59], 8%)  irr([-$100, $39, $59, $55, $20])   numpy-financial (first undiscounted)
+        xnpv(9%, amounts, dates)  xirr(amounts, dates)                 Excel's XNPV and XIRR (actual/365)
+        solve d in 0% .. 100%: npv(c with {discounts: [2026-07: d]}, 8%) == $15.8B
+        asc842(c, 5%)  ifrs16(c, 5%)        the lessee's lease tables (liability, interest, expense…)
+        A run with a record body answers each output: r.owed.p95, percentile(r.owed, 99%).
         """
 
     static let scenarios = """
@@ -100,7 +123,8 @@ public enum Help {
         scenario mc { rate: uniform($1.0B, $1.5B) / month; samples: 100_000; seed: 42 }
         run mc: npv(anthropic with {rate: rate}, 8%)
         Distributions: uniform normal lognormal triangular pert choice
-        A result answers .n .mean .sd .min .max .p5 .p50 .p95, percentile(r, p), export(r, path).
+        A result answers .n .mean .sd .min .max .p5 .p50 .p95, percentile(r, p), export(r, path);
+        with a record body, each output by name: r.owed.p95, percentile(r.owed, 99%).
         """
 
     static let repl = """

@@ -3,7 +3,7 @@ import LeaseCore
 import LeaseLanguage
 
 /// `:tutorial` (LANGUAGE.md section 13): lessons built from the graded
-/// `examples/` series, 01 to 07. Each lesson explains a little, then asks for
+/// `examples/` series, 01 to 09. Each lesson explains a little, then asks for
 /// a few expressions or answers; what the learner types runs in a session of
 /// its own, and its printed value is compared with what the example's
 /// `# expect:` comment says, as `lease test` would. A wrong answer gets a
@@ -49,7 +49,7 @@ extension Lesson {
         Exercise(kind: .answer, question: question, answer: answer, expected: [expected], hint: hint)
     }
 
-    /// The lessons, in order: one per example file 01–07.
+    /// The lessons, in order: one per example file 01–09.
     public static let all: [Lesson] = [
         Lesson(
             title: "Numbers and units", example: "examples/01-numbers-and-units.lease",
@@ -203,6 +203,68 @@ extension Lesson {
                      hint: "the field is `.p95`"),
                 expr("Any percentile is exact: the 99th percentile of r, with percentile(…).", "percentile(r, 99%)", "$4.919B",
                      requires: ["percentile("], hint: "`percentile(r, 99%)`"),
+            ]),
+        Lesson(
+            title: "Returns", example: "examples/08-returns.lease",
+            explanation: """
+                npv(c, r, at: m) values, on the first day of m's month, the payments from
+                that month on. irr(c, price: p) is the annual rate at which paying p at the
+                start buys the payments: npv(c, irr(c, price: p)) == p. For lists,
+                npv(xs, r) and irr(xs) follow numpy-financial; xnpv and xirr follow Excel.
+                `solve x in a .. b: lhs == rhs` finds the x where the two sides meet.
+                asc842(c, r) and ifrs16(c, r) are the lessee's lease tables.
+                This lesson has declared the Colossus 1 deal (anthropic: $1.25B/month,
+                2026-05 to 2029-05, 50% off May and June 2026).
+                """,
+            setup: """
+                cluster colossus1 { owner: "xAI"; site: "Memphis, TN"; power: 300 MW; gpus: 220_000 gpu }
+                contract anthropic { lessor: "xAI"; lessee: "Anthropic"; cluster: colossus1; start: 2026-05; end: 2029-05; rate: $1.25B / month; discounts: [2026-05: 50%, 2026-06: 50%]; notice: 90 days }
+                """,
+            exercises: [
+                expr("What are the payments from May 2027 on worth on 2027-05-01, at 8%? Use npv(…) with `at:`.",
+                     "npv(anthropic, 8%, at: 2027-05)", "$28.966B", requires: ["at:"],
+                     hint: "`npv(anthropic, 8%, at: 2027-05)`"),
+                expr("Which annual rate would an investor earn paying $30B for the whole deal? Use irr(…) with `price:`.",
+                     "irr(anthropic, price: $30B)", "32.6598%", requires: ["price:"],
+                     hint: "`irr(anthropic, price: $30B)`"),
+                expr("Which discount d on May and June 2026 makes the deal worth $40B at 8%? Solve for it between 0% and 100%.",
+                     "solve d in 0% .. 100%: npv(anthropic with {discounts: [2026-05: d, 2026-06: d]}, 8%) == $40B",
+                     "52.3339%", requires: ["solve"],
+                     hint: "`solve d in 0% .. 100%: npv(anthropic with {discounts: [2026-05: d, 2026-06: d]}, 8%) == $40B`"),
+                expr("How many rows (months) does the ASC 842 table of anthropic at 5% have? Count them.",
+                     "count(asc842(anthropic, 5%))", "37", requires: ["asc842("],
+                     hint: "`asc842(anthropic, 5%)` is a table; `count(…)` counts its rows"),
+            ]),
+        Lesson(
+            title: "Deal terms", example: "examples/09-deal-terms.lease",
+            explanation: """
+                Optional contract fields: timing ("advance" or "arrears"), termination_fee
+                (an amount, or a duration such as 3 months of rent), minimum (take-or-pay:
+                termination bills the shortfall), usage with utilization (a metered part),
+                escalation by an index map, and renewal ({months: 6, rate: …}, used by
+                renew(c) and renew(c, times: 2)). Every query honours them.
+                This lesson has declared contract bridge ($100M/month, 2026-05 to 2027-04,
+                60% of cluster memphis, 90 days' notice) and
+                  with_fee = bridge with {termination_fee: $50M}
+                  committed = bridge with {minimum: $1B}
+                  renewable = bridge with {renewal: {months: 6, rate: $120M / month}}
+                """,
+            setup: """
+                cluster memphis { owner: "xAI"; site: "Memphis, TN"; power: 300 MW; gpus: 220_000 gpu }
+                contract bridge { lessor: "xAI"; lessee: "Lab A"; cluster: memphis; share: 60%; start: 2026-05; end: 2027-04; rate: $100M / month; notice: 90 days }
+                let with_fee = bridge with {termination_fee: $50M}
+                let committed = bridge with {minimum: $1B}
+                let renewable = bridge with {renewal: {months: 6, rate: $120M / month}}
+                """,
+            exercises: [
+                expr("What does the lessee still owe under with_fee if it gives notice on 2026-07-15?",
+                     "exposure(with_fee, at: 2026-07-15)", "$391.935M", requires: ["with_fee"],
+                     hint: "`exposure(with_fee, at: DAY)`: the fee is billed when the notice takes effect"),
+                expr("And under committed, whose $1B minimum bills the shortfall?", "exposure(committed, at: 2026-07-15)",
+                     "$800M", requires: ["committed"], hint: "the same exposure, of `committed`"),
+                expr("Renew renewable twice with renew(…, times: 2). When does it end then? Read `.end`.",
+                     "renew(renewable, times: 2).end", "2028-04", requires: ["times:"],
+                     hint: "`renew(renewable, times: 2)` is the renewed copy; add `.end`"),
             ]),
     ]
 }

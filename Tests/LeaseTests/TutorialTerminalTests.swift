@@ -188,9 +188,9 @@ struct TutorialLessonTests {
         return out.trimmingCharacters(in: .whitespaces)
     }
 
-    @Test("one lesson per example 01–07, in order")
+    @Test("one lesson per example 01–09, in order")
     func onePerExample() {
-        #expect(Lesson.all.count == 7)
+        #expect(Lesson.all.count == 9)
         for (i, lesson) in Lesson.all.enumerated() {
             #expect(lesson.example.hasPrefix("examples/0\(i + 1)-"), "\(lesson.example)")
             #expect(FileManager.default.fileExists(atPath: Corpus.root.appendingPathComponent(lesson.example).path))
