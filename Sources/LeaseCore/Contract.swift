@@ -288,12 +288,16 @@ public struct FixedSum: Sendable {
     @inlinable @inline(__always)
     public static func fixed(_ t: Double) -> Int128? {
         guard t.isFinite, abs(t) < limit else { return nil }
-        // An integer below 2^110 as a double, split exactly into two 64-bit
-        // halves (the generic Double-to-Int128 conversion is slow).
-        let y = (t * 0x1p60).rounded(.toNearestOrEven)
-        let hi = (y * 0x1p-64).rounded(.down)
-        let lo = y - hi * 0x1p64
-        return Int128(Int64(hi)) << 64 | Int128(UInt64(lo))
+        let y = t * 0x1p60
+        // Below 2^52 the grid point is the nearest integer; from 2^52 on every
+        // double is an integer already: its significand shifted by its
+        // exponent, with no rounding (and no call to floor).
+        if abs(y) < 0x1p52 { return Int128(Int64(y.rounded(.toNearestOrEven))) }
+        let bits = y.bitPattern
+        let significand = Int64(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x0010_0000_0000_0000)
+        let shift = Int((bits >> 52) & 0x7FF) - 1075
+        let magnitude = Int128(significand) << shift
+        return y < 0 ? -magnitude : magnitude
     }
 
     @inlinable @inline(__always)

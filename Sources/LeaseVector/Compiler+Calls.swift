@@ -270,10 +270,24 @@ extension Compiler {
         let base = c.base
         let end = c.end ?? .scalar(c.baseEndCode)
         let noticeUnit = c.noticeUnit
+        // A notice in days moves the day's ordinal: one calendar conversion a row.
+        var noticeDays: Int?
+        let unit = base.notice.unit
+        if c.notice == nil, !(unit.terms.count == 1 && unit.terms[0].def.calendarMonths != nil) {
+            let days = base.notice.baseValue / 86400
+            if days.isFinite, Swift.abs(days) < 4_000_000 { noticeDays = Int(days.rounded()) }
+        }
         let out = space.map(d, end, c.notice ?? .scalar(.nan)) { o, code, n in
-            guard let day0 = CalendarDate.fromOrdinal(Int(o)),
-                let e = n.isNaN ? base.effectiveDay(noticeOn: day0) : Contract.effectiveDay(noticeOn: day0, notice: Quantity(n, noticeUnit))
-            else { return .nan }
+            let found: CalendarDate?
+            if let nd = noticeDays {
+                // As `effectiveDay`: the notice day must be a calendar day, then the days are added.
+                found = o > -800_000 && o < 3_000_000 ? CalendarDate.fromOrdinal(Int(o) + nd) : nil
+            } else if let day0 = CalendarDate.fromOrdinal(Int(o)) {
+                found = n.isNaN ? base.effectiveDay(noticeOn: day0) : Contract.effectiveDay(noticeOn: day0, notice: Quantity(n, noticeUnit))
+            } else {
+                found = nil
+            }
+            guard let e = found else { return .nan }
             let last = Int(code) / 32, endDay = Int(code) % 32
             if e.monthIndex > last { return code }
             if e.monthIndex == last && endDay != 0 && e.day >= endDay { return code }
