@@ -88,7 +88,7 @@ extension LanguageServer {
             add(name, Kind.function, detail: Self.signature(spec), doc: spec.summary)
         }
         // `solve` and `in` are keywords only in `solve x in a .. b: lhs == rhs`.
-        for k in Language.keywords + ["solve", "in"] { add(k, Kind.keyword, detail: "keyword") }
+        for k in Language.keywords { add(k, Kind.keyword, detail: "keyword") }
         if !word.isEmpty {
             for u in units(prefix: word) {
                 if let label = u["label"] as? String, label.first?.isLetter == true, label.count > 1 {

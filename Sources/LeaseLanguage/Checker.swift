@@ -218,10 +218,13 @@ struct Checker {
     /// it mentions must already mean something.
     private mutating func resolveNames(_ e: Expr, params: Set<String>, function: String) throws(Diagnostic) {
         var problems: [Diagnostic] = []
+        // The unknown of a `solve` is bound in its equation (checked exactly at each call).
+        var bound = params
+        walk(e) { x in if case .solve(let v, _, _, _, _, _) = x.kind { bound.insert(v) } }
         walk(e) { x in
             switch x.kind {
             case .name(let n):
-                if n == "_" || params.contains(n) || globals[n] != nil { return }
+                if n == "_" || bound.contains(n) || globals[n] != nil { return }
                 if n == function || functions[n] != nil || Builtins.specs[n] != nil {
                     problems.append(fail("`\(n)` is a function; call it with arguments: `\(n)(…)`", x.span))
                 } else {

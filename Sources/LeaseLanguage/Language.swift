@@ -3,7 +3,8 @@ import LeaseCore
 /// Names the language reserves or provides, for completion and help.
 public enum Language {
     public static var builtinFunctions: [String] { Builtins.names }
-    public static var keywords: [String] { Keyword.allCases.map(\.rawValue) }
+    /// Keywords, and the words of the `solve` form (keywords only there).
+    public static var keywords: [String] { Keyword.allCases.map(\.rawValue) + ["solve", "in"] }
     public static var unitNames: [String] { Array(Units.byName.keys).sorted() }
 
     /// One-line summaries of the built-in functions, as `name(params): summary`.
@@ -21,7 +22,9 @@ public enum Language {
         case .record(let r): return r.fields.map(\.name)
         case .cluster: return Cluster.readableFields
         case .contract: return Contract.readableFields
-        case .result: return ["n", "mean", "sd", "min", "max", "p5", "p50", "p95"]
+        case .result(let r):
+            let summary = ["n", "mean", "sd", "min", "max", "p5", "p50", "p95"]
+            return r.outputs.count > 1 ? summary + r.outputs.map(\.name) : summary
         case .list(let xs): return xs.first.map(fields(of:)) ?? []
         default: return []
         }
