@@ -29,6 +29,7 @@ public enum Help {
           scenario grid { … }     declare a what-if run  (:help scenarios)
           use "file.lease"        run another script
           expr                    evaluate and print
+          solve x in a .. b: lhs == rhs   find an unknown (:help returns)
           :tutorial               lessons from the examples, one step at a time
 
         Topics: :help units | money | dates | clusters | contracts | queries | returns | scenarios | repl
@@ -80,7 +81,7 @@ public enum Help {
           discounts: [2026-07: 30%]     # optional
           escalation: 3%                # optional, on each anniversary (or an index map: cpi)
           notice: 90 days
-          timing: "arrears"             # optional, default "advance"
+          timing: "advance"             # optional: or "arrears" (paid at the month's end)
           termination_fee: 3 months     # optional: an amount ($500M) or months of rent
           minimum: $10B                 # optional take-or-pay: termination bills the shortfall
           usage: $0.40 / gpu / h        # optional metered part, with
