@@ -49,10 +49,11 @@ extension Compiler {
     /// unread (its meaning is not known here).
     static let knownContractColumns: Set<String> = ["base", "monthlyRate", "currency", "discounts", "escalation", "end"]
 
-    /// The name of a set `CCol` property this compiler does not know, if any.
-    static func unknownColumn(_ c: CCol) -> String? {
+    /// The name of a set `CCol` property this compiler does not know, if any
+    /// (besides those in `also`).
+    static func unknownColumn(_ c: CCol, also: Set<String> = []) -> String? {
         for child in Mirror(reflecting: c).children {
-            guard let label = child.label, !knownContractColumns.contains(label) else { continue }
+            guard let label = child.label, !knownContractColumns.contains(label), !also.contains(label) else { continue }
             let m = Mirror(reflecting: child.value)
             if m.displayStyle == .optional, !m.children.isEmpty { return label }
         }
@@ -389,15 +390,44 @@ extension Compiler {
         }
     }
 
+    /// A column of `c` by its property name, read without naming the property
+    /// (varying shares and notices are set by the contract `with`).
+    static func column(_ c: CCol, _ label: String) -> Col? {
+        for child in Mirror(reflecting: c).children where child.label == label {
+            if let col = child.value as? Col { return col }
+            if let col = child.value as? Col?, let col { return col }
+        }
+        return nil
+    }
+
+    static func unit(_ c: CCol, _ label: String) -> UnitExpr? {
+        Mirror(reflecting: c).children.first { $0.label == label }?.value as? UnitExpr
+    }
+
     /// Fields of a contract whose terms vary by row, as `ContractFields.value` reads them.
     mutating func contractField(_ c: CCol, _ name: String, _ span: Span) throws(Unsupported) -> VNode {
-        if let other = Compiler.unknownColumn(c) { throw Unsupported("a field of a contract whose \(other) varies") }
+        let share = Compiler.column(c, "share"), notice = Compiler.column(c, "notice")
+        let read: Set<String> = name == "share" || name == "gpus" || name == "power" ? ["share"] : name == "notice" ? ["notice"] : []
+        if let other = Compiler.unknownColumn(c, also: read) { throw Unsupported("a field of a contract whose \(other) varies") }
         func fixed() throws(Unsupported) -> VNode {
             VNode.constant(try constant(Expr(kind: .field(Expr(kind: .literal(.contract(c.base)), span: span), name: name, nameSpan: span), span: span)))
         }
         switch name {
-        case "name", "lessor", "lessee", "cluster", "share", "start", "notice", "gpus", "power":
+        case "name", "lessor", "lessee", "cluster", "start":
             return try fixed()
+        case "share":
+            guard let share else { return try fixed() }
+            return .num(space.map(share) { $0 * 100 }, UnitExpr(unit: Units.percent))
+        case "gpus", "power":
+            guard let share else { return try fixed() }
+            // share × the cluster's, exactly in decimal, as `Contract.gpus`.
+            let q = name == "gpus" ? c.base.cluster.gpus : c.base.cluster.power
+            let amount = Model.decimal(q.value)
+            return .num(space.map(share) { Model.double(amount * Model.decimal($0)) }, q.unit)
+        case "notice":
+            guard let notice else { return try fixed() }
+            guard let u = Compiler.unit(c, "noticeUnit") else { throw Unsupported("the unit of a varying notice") }
+            return .num(notice, u)
         case "end":
             guard let code = c.end else { return try fixed() }
             // month index × 32 + day; day 0 is a month-precision end.

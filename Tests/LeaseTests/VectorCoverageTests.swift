@@ -200,6 +200,10 @@ struct VectorCoverageTests {
         "total(c with {end: m})",
         "(c with {share: sh}).gpus",
         "npv(c with {start: m}, 8%)",
+        "(c with {share: sh}).share",
+        "(c with {share: sh}).power",
+        "(c with {notice: n}).notice",
+        "terminate(c with {notice: n}, notice_on: on).end",
     ]
 
     /// The release binary: `LEASE_BINARY`, else `.build/release/lease` (what `scripts/test` builds).
