@@ -152,6 +152,8 @@ struct Compiler {
         case .index(let x, let i):
             let xs = try node(x, env), ix = try node(i, env)
             return try index(xs, ix, span: i.span)
+        case .solve(let v, _, let from, let to, let lhs, let rhs):
+            return try solveNode(v, from, to, lhs, rhs, env)
         default:
             throw Unsupported("expression kind")
         }

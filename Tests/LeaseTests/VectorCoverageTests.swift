@@ -136,6 +136,11 @@ struct VectorCoverageTests {
         Case(scenario: "g", body: "value(c with {rate: r})"),
         Case(scenario: "g", body: "fact(month(m))"),
         Case(scenario: "e3", body: "steps(n) * r"),
+        // 6. solve: Brent's method in lockstep, the steps of each row its own.
+        Case(scenario: "g", body: "solve p in $0.1M / month .. $5M / month: total(c with {rate: p}) == total(c with {rate: r}) * 0.9"),
+        Case(scenario: "g", body: "solve x in -20% .. 300%: npv(c, x) == npv(c, 8%) * (1 + month(m) / 100)"),
+        Case(scenario: "g", body: "solve x in -20% .. 300%: npv(c with {rate: r}, x) == $20M"),
+        Case(scenario: "g", body: "{irr: solve x in -20% .. 300%: npv(terminate(c, notice_on: on), x) == npv(terminate(c, notice_on: on), 8%) * 1.001, end: terminate(c, notice_on: on).end}"),
     ]
 
     static func program(_ c: Case) -> String { prelude + "let out_ = run \(c.scenario): \(c.body)\n" }
@@ -203,6 +208,7 @@ struct VectorCoverageTests {
         "total(c with {rate: r, discounts: [2026-05: 25%]})",
         "(npv(c with {rate: r}, 8%) - total(c)) / total(c)",
         "round(npv(c with {rate: r}, 8%) / $1M)",
+        "solve x in -20% .. 300%: npv(c with {rate: r}, x) == $20M",
     ]
 
     /// Varying deal terms in `with` (`notice`, `share`, `end`, `start`) are
