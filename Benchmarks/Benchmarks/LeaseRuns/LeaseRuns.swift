@@ -115,8 +115,32 @@ let smallGrid = SplitScript(
         "rate": "$1.0B/month .. $1.5B/month step $25M/month",
     ]))
 
+/// The `colossus mc` script of the shared benchmark (10M samples), read at
+/// run time from `../shared/bench/colossus_mc.lease` as `compare --workload mc`
+/// runs it; where that folder is missing, the 1M-sample script below with
+/// `samples: 10_000_000`.
+let sharedMonteCarloScript: String = {
+    let shared = repositoryRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/bench/colossus_mc.lease")
+    if let text = try? String(contentsOf: shared, encoding: .utf8) { return text }
+    return monteCarloScript.replacingOccurrences(of: "samples: 1_000_000", with: "samples: 10_000_000")
+}()
+
+/// The Monte Carlo with another number of samples.
+func monteCarlo(samples: Int, _ name: String) -> SplitScript {
+    SplitScript(name, monteCarloScript.replacingOccurrences(of: "samples: 1_000_000", with: "samples: \(samples)"))
+}
+
+/// The `colossus mc` run of shared/bench, 10M samples.
+let monteCarlo10M = SplitScript("colossus_mc.lease", sharedMonteCarloScript)
+
+/// The same Monte Carlo, 20,000 samples: small enough for the row-by-row evaluator.
+let monteCarloSmall = monteCarlo(samples: 20_000, "colossus_mc_20k.lease")
+
 /// The `mc` scenario of LANGUAGE.md section 7, with the Colossus contract.
-let monteCarlo = SplitScript("colossus_mc.lease", """
+let monteCarlo = SplitScript("colossus_mc.lease", monteCarloScript)
+
+let monteCarloScript = """
     cluster colossus1 {
       owner: "xAI"
       site: "Memphis, TN"
@@ -147,7 +171,7 @@ let monteCarlo = SplitScript("colossus_mc.lease", """
                 discounts: [2026-05: discount, 2026-06: discount]},
                 notice_on: notice_on), 8%)
 
-    """)
+    """
 
 let colossusExample: SourceFile = {
     let url = repositoryRoot.appendingPathComponent("examples/colossus.lease")
@@ -320,6 +344,46 @@ let benchmarks: @Sendable () -> Void = {
             warmupIterations: 1, maxDuration: .seconds(15), maxIterations: 20)
     ) { benchmark in
         measureRun(benchmark, monteCarlo, .vectorized(threads: 0), expectedRows: 1_000_000)
+    }
+
+    // 3a. The shared benchmark's Monte Carlo, 10M samples (`compare --workload mc`
+    // without starting a process), on every core and on one thread; with the
+    // text summary (mean, sd, exact percentiles, histogram) as `lease` prints it.
+    for (name, threads, render) in [
+        ("Monte Carlo 10M samples, vectorized", 0, false),
+        ("Monte Carlo 10M samples, vectorized, 1 thread", 1, false),
+        ("Monte Carlo 10M samples, vectorized, with text summary", 0, true),
+    ] {
+        Benchmark(
+            name,
+            configuration: .init(
+                metrics: runMetrics, timeUnits: .milliseconds, units: units,
+                warmupIterations: 1, maxDuration: .seconds(30), maxIterations: 5)
+        ) { benchmark in
+            measureRun(benchmark, monteCarlo10M, .vectorized(threads: threads), expectedRows: 10_000_000, render: render ? .text : nil)
+        }
+    }
+
+    // 3b. Rows per second of both evaluators on the same Monte Carlo, 20,000
+    // samples: row by row, and vectorized on one thread and on every core.
+    Benchmark(
+        "Monte Carlo 20K samples, scalar (row by row)",
+        configuration: .init(
+            metrics: runMetrics, timeUnits: .milliseconds, units: units,
+            warmupIterations: 1, maxDuration: .seconds(15), maxIterations: 10)
+    ) { benchmark in
+        measureRun(benchmark, monteCarloSmall, .scalar, expectedRows: 20_000)
+    }
+
+    for (name, threads) in [("Monte Carlo 20K samples, vectorized", 0), ("Monte Carlo 20K samples, vectorized, 1 thread", 1)] {
+        Benchmark(
+            name,
+            configuration: .init(
+                metrics: runMetrics, timeUnits: .milliseconds, units: units,
+                warmupIterations: 2, maxDuration: .seconds(5), maxIterations: 100)
+        ) { benchmark in
+            measureRun(benchmark, monteCarloSmall, .vectorized(threads: threads), expectedRows: 20_000)
+        }
     }
 
     // 4. Micro benchmarks of the front end.
