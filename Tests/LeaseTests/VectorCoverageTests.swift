@@ -225,11 +225,12 @@ struct VectorCoverageTests {
         "terminate(c with {notice: n}, notice_on: on).end",
     ]
 
-    /// The release binary: `LEASE_BINARY`, else `.build/release/lease` (what `scripts/test` builds).
+    /// The release binary: `LEASE_BINARY`, else `.build/release/lease` (what
+    /// `scripts/test` builds), else whichever binary the CLI tests use.
     static let binary: URL? = {
         if let p = ProcessInfo.processInfo.environment["LEASE_BINARY"] { return URL(fileURLWithPath: p) }
         let u = CLI.root.appendingPathComponent(".build/release/lease")
-        return FileManager.default.isExecutableFile(atPath: u.path) ? u : nil
+        return FileManager.default.isExecutableFile(atPath: u.path) ? u : CLI.binary
     }()
 
     static let realisticPrelude = prelude + """
