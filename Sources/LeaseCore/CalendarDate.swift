@@ -54,6 +54,15 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// The day with this ordinal, or nil outside years 1–9999.
     public static func fromOrdinal(_ z0: Int) -> CalendarDate? {
+        guard let c = civil(z0) else { return nil }
+        return CalendarDate(year: c.year, month: c.month, day: c.day)
+    }
+
+    /// Year, month and day of an ordinal (days since 1970-01-01), or nil
+    /// outside years 1–9999: without building a date, for kernels that need
+    /// only its month and day.
+    @inlinable
+    public static func civil(_ z0: Int) -> (year: Int, month: Int, day: Int)? {
         guard z0 > -800_000, z0 < 3_000_000 else { return nil }
         let z = z0 + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
@@ -64,7 +73,8 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return CalendarDate(year: y, month: m, day: d)
+        guard y >= minYear, y <= maxYear else { return nil }
+        return (y, m, d)
     }
 
     /// Months since year 0, the index month arithmetic works in.

@@ -166,28 +166,36 @@ public struct Contract: Hashable, Sendable {
         guard let months = billingMonths else { return 0 }
         let lo = max(at, months.lowerBound), hi = months.upperBound
         guard lo <= hi else { return 0 }
-        let v = pow(1 + r, -1.0 / 12)
+        let first = firstMonth
         let monthly = monthlyRate, digits = minorDigits, usage = usagePerGPUHour
-        // v^j as repeated products from 1, as the vectorized engine tabulates them.
-        let skip = lo - at + (terms.timing == .arrears ? 1 : 0)
-        var v0 = 1.0
-        for _ in 0..<max(0, skip) { v0 *= v }
-        // The discounted payments summed independently of order (FixedSum),
-        // so the vectorized engine may use prefix sums and agree to the bit.
-        var exact = FixedSum()
-        var vk = v0
-        for m in lo...hi {
-            exact.add(payment(m, monthly: monthly, digits: digits, usage: usage) * vk)
-            vk *= v
+        let horizon = max(0, lastMonth - first) + 1
+        // Month k (from the start) is discounted by v^(k + offset).
+        let offset = (terms.timing == .arrears ? 1 : 0) - (at - first)
+        let powers = DiscountPowers(annualRate: r, count: max(1, hi - first + offset + 1))
+        let plan = PresentValuePlan(
+            horizon: max(horizon, hi - first + 1), escalationFrom: escalationBase - first,
+            renewFrom: terms.renewedFrom.map { $0 - first } ?? Int.max,
+            discountMonths: discounts.map { $0.month.monthIndex - first }, usage: usage != nil)
+        let chargeMonth = terms.termination.map { $0.chargeMonth - first }
+        return plan.nextBreak.withUnsafeBufferPointer { nb in
+            plan.listed.withUnsafeBufferPointer { ls in
+                powers.powers.withUnsafeBufferPointer { pw in
+                    let body = { (prefix: UnsafeBufferPointer<Int128>?) -> Double in
+                        segmentedPresentValue(
+                            from: lo - first, to: hi - first, last: self.lastMonth - first, lastIsSpecial: self.end.precision == .day,
+                            chargeMonth: chargeMonth, offset: offset, plan: nb, listed: ls, segments: plan.segments, powers: pw,
+                            prefix: prefix,
+                            plain: { k in
+                                roundToMinorUnit(self.monthly(at: first + k, base: monthly) * self.escalationFactor(first + k) * (1 - 0) * 1,
+                                                 digits: digits)
+                            },
+                            payment: { k in self.payment(first + k, monthly: monthly, digits: digits, usage: usage) })
+                    }
+                    guard let prefix = powers.prefix else { return body(nil) }
+                    return prefix.withUnsafeBufferPointer { body($0) }
+                }
+            }
         }
-        if !exact.hasOverflowed { return exact.value }
-        var acc = CompensatedSum()
-        vk = v0
-        for m in lo...hi {
-            acc.add(payment(m, monthly: monthly, digits: digits, usage: usage) * vk)
-            vk *= v
-        }
-        return acc.value
     }
 
     /// The payments, one per billed month (with any termination charge in its month).

@@ -219,7 +219,9 @@ extension Compiler {
                     else { throw Unsupported("discount month") }
                     if let ends, ends.data.contains(where: { Int($0) / 32 < m.monthIndex }) { throw Unsupported("a discount after the end in some row") }
                     guard case .num(let v, let u) = try compile(p.value, env), u.dimension.isNone else { throw Unsupported("discount value") }
-                    let frac = space.map(v) { u.toBase($0) }
+                    // `u.toBase`, with the unit looked at once.
+                    let percent = u.isPercent, factor = u.factor
+                    let frac = space.map(v) { percent ? $0 / 100 : $0 * factor }
                     if frac.data.contains(where: { !($0 >= 0 && $0 <= 1) }) { throw Unsupported("discount out of range") }
                     ds.append((m.monthIndex, frac))
                 }
@@ -278,20 +280,23 @@ extension Compiler {
             if days.isFinite, Swift.abs(days) < 4_000_000 { noticeDays = Int(days.rounded()) }
         }
         let out = space.map(d, end, c.notice ?? .scalar(.nan)) { o, code, n in
-            let found: CalendarDate?
+            let eMonth: Int, eDay: Int
             if let nd = noticeDays {
                 // As `effectiveDay`: the notice day must be a calendar day, then the days are added.
-                found = o > -800_000 && o < 3_000_000 ? CalendarDate.fromOrdinal(Int(o) + nd) : nil
-            } else if let day0 = CalendarDate.fromOrdinal(Int(o)) {
-                found = n.isNaN ? base.effectiveDay(noticeOn: day0) : Contract.effectiveDay(noticeOn: day0, notice: Quantity(n, noticeUnit))
+                guard CalendarDate.civil(Int(o)) != nil, let e = CalendarDate.civil(Int(o) + nd) else { return .nan }
+                eMonth = e.year * 12 + e.month - 1
+                eDay = e.day
             } else {
-                found = nil
+                guard let day0 = CalendarDate.fromOrdinal(Int(o)),
+                    let e = n.isNaN ? base.effectiveDay(noticeOn: day0) : Contract.effectiveDay(noticeOn: day0, notice: Quantity(n, noticeUnit))
+                else { return .nan }
+                eMonth = e.monthIndex
+                eDay = e.day
             }
-            guard let e = found else { return .nan }
             let last = Int(code) / 32, endDay = Int(code) % 32
-            if e.monthIndex > last { return code }
-            if e.monthIndex == last && endDay != 0 && e.day >= endDay { return code }
-            return Double(e.monthIndex * 32 + e.day)
+            if eMonth > last { return code }
+            if eMonth == last && endDay != 0 && eDay >= endDay { return code }
+            return Double(eMonth * 32 + eDay)
         }
         if out.data.contains(where: { $0.isNaN }) { throw Unsupported("effective day out of range") }
         var t = c
@@ -475,11 +480,16 @@ extension Compiler {
         let col = column(axis.values, axis.isDate)
         if axis.isDate {
             let isMonth = axis.isMonth
+            // The days of years 1–9999, the calendar's range: a day drawn in it is its own ordinal.
+            let firstDay = CalendarDate(year: CalendarDate.minYear, month: 1, day: 1)?.ordinal ?? 0
+            let lastDay = CalendarDate(year: CalendarDate.maxYear, month: 12, day: 31)?.ordinal ?? 0
             let ords = space.map(col) { x in
                 guard x.isFinite, Swift.abs(x) < 1e9 else { return .nan }
-                let i = Int(x.rounded(.down))
-                let d = isMonth ? CalendarDate.fromMonthIndex(i) : CalendarDate.fromOrdinal(i)
-                return d.map { Double($0.ordinal) } ?? .nan
+                // ⌊x⌋ without a call to floor.
+                var i = Int(x)
+                if Double(i) > x { i -= 1 }
+                if isMonth { return CalendarDate.fromMonthIndex(i).map { Double($0.ordinal) } ?? .nan }
+                return i >= firstDay && i <= lastDay ? Double(i) : .nan
             }
             if ords.data.contains(where: { $0.isNaN }) { throw Unsupported("drawn date out of range") }
             return .date(ords, isMonth ? .month : .day)

@@ -63,19 +63,16 @@ enum Payments {
         // Powers v^j of the monthly discount factor as repeated products from 1,
         // long enough for any month discounted from any `at` in the run.
         var powers: [Double] = []
+        var prefix: [Int128]?
         var shift = 0
         if annualRate != nil, r.isScalar {
             let minKd = Int(kd.data.min() ?? Double(first)) - first
             shift = Swift.max(0, -minKd)
-            let v = pow(1 + r.data[0], -1.0 / 12)
-            var vk = 1.0
             let n = horizon + shift + arrears + 1
             guard n < 1_000_000 else { throw Unsupported("discounting from far before the start") }
-            powers.reserveCapacity(n)
-            for _ in 0..<n {
-                powers.append(vk)
-                vk *= v
-            }
+            let dp = DiscountPowers(annualRate: r.data[0], count: n)
+            powers = dp.powers
+            prefix = dp.prefix
         }
         // The discount factor of each month when every row discounts from the same month.
         var vTable: [Double] = []
@@ -95,9 +92,14 @@ enum Payments {
         operands.append(contentsOf: discounts.map(\.fraction))
         let setup = Setup(first: first, nd: discounts.count, discounting: annualRate != nil, emptyIfReversed: emptyIfReversed,
                           digits: digits, arrears: arrears, renewFrom: renewFrom, renewMonthly: renewMonthly)
+        // Sums of amounts come from prefix tables; present values by segments (`segmentedPresentValue`).
         let tables = prefixTables(rate: rate.data, setup: setup, horizon: horizon, escTable: escTable, vTable: vTable,
-                                  usage: usage, dmonths: dmonths, fixedRate: annualRate == nil || !vTable.isEmpty)
-        let context = Context(dim: dim, escTable: escTable, vTable: vTable, powers: powers, years: years, usage: usage, dmonths: dmonths)
+                                  usage: usage, dmonths: dmonths, fixedRate: annualRate == nil)
+        let plan = PresentValuePlan(horizon: horizon, escalationFrom: escFrom, renewFrom: renewFrom, discountMonths: dmonths,
+                                    usage: !usage.isEmpty)
+        let context = Context(dim: dim, escTable: escTable, vTable: vTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
+                              years: years, usage: usage, dmonths: dmonths, nextBreak: plan.nextBreak, listed: plan.listed,
+                              segments: plan.segments)
         return kernel(operands, setup, context, tables: tables, space: space)
     }
 
@@ -107,9 +109,14 @@ enum Payments {
         var escTable: [Double]
         var vTable: [Double]
         var powers: [Double]
+        var prefix: [Int128]
+        var hasPrefix: Bool
         var years: [Int]
         var usage: [Double]
         var dmonths: [Int]
+        var nextBreak: [Int]
+        var listed: [Bool]
+        var segments: Bool
     }
 
     struct Setup {
@@ -194,9 +201,13 @@ enum Payments {
                                         x.usage.withUnsafeBufferPointer { us in
                                             fixedTable.withUnsafeBufferPointer { ft in
                                                 unitTable.withUnsafeBufferPointer { ut in
+                                                  x.prefix.withUnsafeBufferPointer { px in
+                                                   x.nextBreak.withUnsafeBufferPointer { nb in
+                                                    x.listed.withUnsafeBufferPointer { ls in
                                                     guard let p = pb.baseAddress else { return Col.scalar(0) }
                                                     let t = TablePointers(on: useTables, width: width, fixed: ft, units: ut)
-                                                    let m = MonthTables(dim: dimp, escTable: et, vTable: vt, powers: pw, years: yr, usage: us, dmonths: dm)
+                                                    let m = MonthTables(dim: dimp, escTable: et, vTable: vt, powers: pw, prefix: x.hasPrefix ? px : nil,
+                                                                        years: yr, usage: us, dmonths: dm, nextBreak: nb, listed: ls, segments: x.segments)
                                                     return space.drive(operands.map(\.axes)) { out, n, bases, steps in
                                                         let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
                                                         defer { idx.deallocate() }
@@ -206,6 +217,9 @@ enum Payments {
                                                             for j in 0..<count { idx[j] += steps[j] }
                                                         }
                                                     }
+                                                    }
+                                                   }
+                                                  }
                                                 }
                                             }
                                         }
@@ -231,9 +245,13 @@ enum Payments {
         var escTable: UnsafeBufferPointer<Double>
         var vTable: UnsafeBufferPointer<Double>
         var powers: UnsafeBufferPointer<Double>
+        var prefix: UnsafeBufferPointer<Int128>?
         var years: UnsafeBufferPointer<Int>
         var usage: UnsafeBufferPointer<Double>
         var dmonths: UnsafeBufferPointer<Int>
+        var nextBreak: UnsafeBufferPointer<Int>
+        var listed: UnsafeBufferPointer<Bool>
+        var segments: Bool
     }
 
     /// One row; operands are rate, end, from, to, escalation, annual rate,
@@ -262,31 +280,44 @@ enum Payments {
             for j in 0..<s.nd where x.dmonths[j] == m { return p[9 + j][idx[9 + j]] }
             return 0
         }
-        // The last whole, undiscounted month's amount: the next such month at
-        // the same rate and escalation is the same amount, rounded once.
-        var memoRate = Double.nan, memoEsc = Double.nan, memoPay = 0.0
         @inline(__always) func payment(_ m: Int) -> Double {
             var pay = 0.0
             if m <= last {
                 let f = m == last ? frac : 1
                 let escf = x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
                 let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-                let d = discount(m)
-                if d == 0 && f == 1 && x.usage.isEmpty {
-                    if mr != memoRate || escf != memoEsc {
-                        memoRate = mr
-                        memoEsc = escf
-                        memoPay = roundToMinorUnit(mr * escf * (1 - d) * f, digits: s.digits)
-                    }
-                    pay = memoPay
-                } else {
-                    let fixed = mr * escf * (1 - d) * f
-                    let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
-                    pay = roundToMinorUnit(raw, digits: s.digits)
-                }
+                let fixed = mr * escf * (1 - discount(m)) * f
+                let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
+                pay = roundToMinorUnit(raw, digits: s.digits)
             }
             if hasCharge && m == chargeM { pay = pay + charge }
             return pay
+        }
+        if s.discounting {
+            // As Contract.npv: by segments of plain months, discounted from month kd.
+            @inline(__always) func plain(_ m: Int) -> Double {
+                let escf = x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
+                let mr = m >= s.renewFrom ? s.renewMonthly : monthly
+                return roundToMinorUnit(mr * escf * (1 - 0) * 1, digits: s.digits)
+            }
+            let offset = s.arrears - kd
+            let charged: Int? = hasCharge ? chargeM : nil
+            if !x.powers.isEmpty {
+                return segmentedPresentValue(
+                    from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
+                    listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment)
+            }
+            // A rate that varies by row: its powers for this row.
+            let dp = DiscountPowers(annualRate: p[5][idx[5]], count: Swift.max(1, b + offset + 1))
+            return dp.powers.withUnsafeBufferPointer { pw in
+                let go = { (px: UnsafeBufferPointer<Int128>?) -> Double in
+                    segmentedPresentValue(
+                        from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
+                        listed: x.listed, segments: x.segments, powers: pw, prefix: px, plain: plain, payment: payment)
+                }
+                guard let prefix = dp.prefix else { return go(nil) }
+                return prefix.withUnsafeBufferPointer { go($0) }
+            }
         }
         if t.on {
             // Whole months a..<b from the rate's prefix sums, then the discounted
@@ -294,15 +325,6 @@ enum Payments {
             // the charge month is the last billed month, or the start month of a
             // contract that notice ended before it began, which bills nothing else).
             let row = idx[0] * t.width
-            if s.discounting {
-                var total = t.fixed[row + b] &- t.fixed[row + a]
-                for j in 0..<s.nd {
-                    let m = x.dmonths[j]
-                    if m >= a && m < b { total &+= FixedSum.fixed(payment(m) * x.vTable[m]) ?? 0 }
-                }
-                total &+= FixedSum.fixed(payment(b) * x.vTable[b]) ?? 0
-                return FixedSum.value(total)
-            }
             let scale = s.scale
             var units = t.units[row + b] &- t.units[row + a]
             for j in 0..<s.nd {
@@ -311,27 +333,6 @@ enum Payments {
             }
             units &+= Int64((payment(b) * scale).rounded(.toNearestOrEven))
             return AmountSum.value(units: units, digits: s.digits)
-        }
-        if s.discounting {
-            // As Contract.npv: from month a, discounted in order from month kd.
-            let skip = a - kd + s.arrears
-            var exact = FixedSum()
-            let v = x.powers.isEmpty ? pow(1 + p[5][idx[5]], -1.0 / 12) : 1
-            var v0 = 1.0
-            if x.powers.isEmpty { for _ in 0..<Swift.max(0, skip) { v0 *= v } }
-            var vk = v0
-            for m in a...b {
-                exact.add(payment(m) * (x.powers.isEmpty ? vk : x.powers[m - kd + s.arrears]))
-                vk *= v
-            }
-            if !exact.hasOverflowed { return exact.value }
-            var acc = CompensatedSum()
-            vk = v0
-            for m in a...b {
-                acc.add(payment(m) * (x.powers.isEmpty ? vk : x.powers[m - kd + s.arrears]))
-                vk *= v
-            }
-            return acc.value
         }
         // As Contract.sum: whole minor units.
         var acc = AmountSum(digits: s.digits)

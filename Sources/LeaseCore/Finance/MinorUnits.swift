@@ -32,12 +32,14 @@ public enum MinorUnit {
 public func roundToMinorUnit(_ x: Double, digits: Int) -> Double {
     guard x.isFinite else { return x }
     let d = max(0, min(digits, 9))
-    let scale = MinorUnits.powersOfTen[d]
+    let scale = MinorUnits.scale(d)
     let y = x * scale
     // Fast path: far from a half, the nearest integer of the binary product is
     // the rounding of the decimal too (both lie within a few ulps of y).
     if abs(y) < 0x1p52 {
-        let floor = y.rounded(.down)
+        // ⌊y⌋ exactly, through an integer (no call to floor).
+        let t = Double(Int64(y))
+        let floor = t > y ? t - 1 : t
         let frac = y - floor
         let margin = 8 * y.ulp + x.ulp * scale
         if abs(frac - 0.5) > margin {
@@ -69,6 +71,23 @@ public func exactSum(_ xs: [Double], digits: Int) -> Double {
 @usableFromInline
 enum MinorUnits {
     @usableFromInline static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+
+    /// 10^d for d in 0…9, without reading a global array in a hot loop.
+    @inlinable @inline(__always)
+    static func scale(_ d: Int) -> Double {
+        switch d {
+        case 0: return 1
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        default: return 1e9
+        }
+    }
 
     /// The double nearest `units` × 10^−digits.
     static func fromMinorUnits(_ units: Int64, digits: Int) -> Double {

@@ -1,0 +1,126 @@
+import Foundation
+
+/// The present value of a contract's payments, as both evaluators compute it.
+///
+/// Months are split into segments at fixed breaks: every anniversary of the
+/// start and of the escalation base, the first renewed month, and each month
+/// a discount is listed for (and the month after it). A *plain* month is a
+/// whole month, not listed in the discounts, without usage or a termination
+/// charge: every plain month of a segment bills the same amount P, so the
+/// segment contributes P × (the sum of its discount factors on FixedSum's
+/// grid). Every other month contributes its payment × its discount factor.
+/// The contributions are summed with `FixedSum` (independent of order), or,
+/// past its range, with `CompensatedSum` in month order. A row of a run costs
+/// a few segments instead of one step a month, and the scalar evaluator gets
+/// the same bits by running this same code.
+public struct PresentValuePlan: Sendable {
+    /// Months of the term (k = 0 is the start month).
+    public let horizon: Int
+    /// `nextBreak[k]`: the first break after k (or `horizon`).
+    public let nextBreak: [Int]
+    /// Months a discount is listed for.
+    public let listed: [Bool]
+    /// False when usage makes every month's amount its own.
+    public let segments: Bool
+
+    public init(horizon: Int, escalationFrom: Int, renewFrom: Int, discountMonths: [Int], usage: Bool) {
+        self.horizon = horizon
+        var listed = [Bool](repeating: false, count: max(0, horizon))
+        for m in discountMonths where m >= 0 && m < horizon { listed[m] = true }
+        var isBreak = [Bool](repeating: false, count: max(0, horizon))
+        for k in 0..<max(0, horizon) {
+            isBreak[k] = k % 12 == 0 || (k >= escalationFrom && (k - escalationFrom) % 12 == 0) || k == renewFrom || listed[k]
+                || (k >= 1 && listed[k - 1])
+        }
+        var next = [Int](repeating: horizon, count: max(0, horizon))
+        var upcoming = horizon
+        for k in stride(from: horizon - 1, through: 0, by: -1) {
+            next[k] = upcoming
+            if isBreak[k] { upcoming = k }
+        }
+        self.nextBreak = next
+        self.listed = listed
+        self.segments = !usage
+    }
+}
+
+/// Powers v^j of a monthly discount factor, as repeated products from 1, and
+/// their prefix sums on FixedSum's grid (nil when a power is out of its range).
+public struct DiscountPowers: Sendable {
+    public var powers: [Double]
+    public var prefix: [Int128]?
+
+    public init(annualRate r: Double, count: Int) {
+        let v = pow(1 + r, -1.0 / 12)
+        var powers = [Double]()
+        powers.reserveCapacity(count)
+        var vk = 1.0
+        for _ in 0..<count {
+            powers.append(vk)
+            vk *= v
+        }
+        self.powers = powers
+        var prefix = [Int128](repeating: 0, count: count + 1)
+        var ok = true
+        for (j, w) in powers.enumerated() {
+            guard let f = FixedSum.fixed(w) else {
+                ok = false
+                break
+            }
+            prefix[j + 1] = prefix[j] &+ f
+        }
+        self.prefix = ok ? prefix : nil
+    }
+}
+
+/// Σ payment(k) × v^(k + offset) for k in a...b (relative months), by segments.
+/// - Parameters:
+///   - last: the last billed month (relative; may be below a for a contract that bills only a charge).
+///   - lastIsSpecial: the last month is prorated (its end has a day).
+///   - chargeMonth: the month a termination charge is billed in, or nil.
+///   - plain: the amount of a plain month.
+///   - payment: the amount of any month, charge included.
+@inlinable
+public func segmentedPresentValue(
+    from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
+    plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
+    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
+    plain: (Int) -> Double, payment: (Int) -> Double
+) -> Double {
+    guard a <= b else { return 0 }
+    let grouped = segments && prefix != nil
+    var exact = FixedSum()
+    var k = a
+    // A plain month ends its segment before the last month if that is special, and before a charge.
+    let plainEnd = lastIsSpecial ? last - 1 : last
+    while k <= b {
+        let isPlain = grouped && k <= plainEnd && !listed[k] && k != chargeMonth
+        if isPlain, let prefix {
+            var e = min(plan[k] - 1, b, plainEnd)
+            if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
+            let s = FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset])
+            exact.add(plain(k) * s)
+            k = e + 1
+        } else {
+            exact.add(payment(k) * powers[k + offset])
+            k += 1
+        }
+    }
+    if !exact.hasOverflowed { return exact.value }
+    // Past FixedSum's range: the same terms in month order, compensated.
+    var acc = CompensatedSum()
+    k = a
+    while k <= b {
+        let isPlain = grouped && k <= plainEnd && !listed[k] && k != chargeMonth
+        if isPlain, let prefix {
+            var e = min(plan[k] - 1, b, plainEnd)
+            if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
+            acc.add(plain(k) * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
+            k = e + 1
+        } else {
+            acc.add(payment(k) * powers[k + offset])
+            k += 1
+        }
+    }
+    return acc.value
+}
