@@ -305,8 +305,11 @@ extension Checker {
     private mutating func query(_ name: String, _ b: [Expr?], _ t: [LType?], _ s: [Span], _ span: Span) throws(Diagnostic) -> LType {
         switch name {
         case "npv" where Self.isAmountList(t[0]):
-            try need(t[1], s[1], "the rate", { $0.isPlain }, "a plain rate per period, such as 8%")
-            return t[0]?.element ?? .any
+            let amount = t[0]?.element ?? .any
+            return try elementwise([nil, t[1]], [1]) { (a) throws(Diagnostic) -> LType in
+                try need(a[1], s[1], "the rate", { $0.isPlain }, "a plain rate per period, such as 8%")
+                return amount
+            }
         case "payment", "exposure", "remaining", "npv", "terminate":
             if name == "npv" { rateWarning(b[1]) }
             return try elementwise(t, [0, 1, 2]) { (a) throws(Diagnostic) -> LType in
@@ -335,10 +338,13 @@ extension Checker {
                 return .percent
             }
         case "xnpv":
-            try need(t[0], s[0], "the rate", { $0.isPlain }, "a plain annual rate such as 8%")
             try need(t[1], s[1], "the amounts", { Self.isAmountList($0) }, "a list of amounts")
             try need(t[2], s[2], "the dates", { $0.element?.isDate == true || $0 == .emptyList }, "a list of dates, one per amount")
-            return t[1]?.element ?? .any
+            let amount = t[1]?.element ?? .any
+            return try elementwise([t[0]], [0]) { (a) throws(Diagnostic) -> LType in
+                try need(a[0], s[0], "the rate", { $0.isPlain }, "a plain annual rate such as 8%")
+                return amount
+            }
         case "xirr":
             try need(t[0], s[0], "the amounts", { Self.isAmountList($0) }, "a list of amounts")
             try need(t[1], s[1], "the dates", { $0.element?.isDate == true || $0 == .emptyList }, "a list of dates, one per amount")

@@ -47,6 +47,22 @@ enum ContractFields {
         }
     }
 
+    /// A field as `c.NAME` reads it: a term the contract does not have reads
+    /// as its neutral value (no fee or minimum is $0, no usage $0 / gpu / h,
+    /// full utilization 100%); only a missing renewal has none.
+    static func read(_ c: Contract, _ name: String) -> Value? {
+        if let v = value(c, name) { return v }
+        let zero = Quantity(0, c.currencyUnit)
+        switch name {
+        case "termination_fee", "minimum": return .quantity(zero)
+        case "usage":
+            let perGPUHour = UnitExpr(terms: c.currencyUnit.terms + [.init(unit: Units.gpuIndex, exponent: -1), .init(unit: Units.index("h") ?? 0, exponent: -1)])
+            return .quantity(Quantity(0, perGPUHour))
+        case "utilization": return percent(1)
+        default: return nil
+        }
+    }
+
     static func percent(_ x: Double) -> Value { .quantity(Quantity(x * 100, UnitExpr(unit: Units.percent))) }
 
     static func type(_ name: String, currency: String?) -> LType? {

@@ -29,11 +29,13 @@ package enum FinanceQueries {
                 })
             }
         case "xnpv":
-            let r = try ModelQueries.rate(a[0], s[0])
             let (xs, unit) = try amounts(a[1], s[1], "xnpv")
             let days = try dates(a[2], s[2], "xnpv")
-            let v = try finance(span) { () throws(FinanceError) -> Double in try LeaseCore.xnpv(r, xs, dates: days) }
-            return .quantity(Quantity(unit.fromBase(v), unit))
+            return try Builtins.elementwise(a, [0], span) { (b) throws(Diagnostic) -> Value in
+                let r = try ModelQueries.rate(b[0], s[0])
+                let v = try finance(span) { () throws(FinanceError) -> Double in try LeaseCore.xnpv(r, xs, dates: days) }
+                return .quantity(Quantity(unit.fromBase(v), unit))
+            }
         case "xirr":
             let (xs, _) = try amounts(a[0], s[0], "xirr")
             let days = try dates(a[1], s[1], "xirr")
@@ -68,9 +70,12 @@ package enum FinanceQueries {
     /// `npv(xs, r)`: amounts one period apart, the first undiscounted (numpy-financial).
     static func npv(list v: Value?, _ r: Value?, _ s: [Span], _ span: Span) throws(Diagnostic) -> Value {
         let (xs, unit) = try amounts(v, s[0], "npv")
-        let rate = try Builtins.plain(r, s[1], "the rate")
-        guard rate > -1 else { throw fail("the rate must be above -100%", s[1]) }
-        return .quantity(Quantity(unit.fromBase(LeaseCore.npv(xs, rate)), unit))
+        // A list of rates gives one present value per rate.
+        return try Builtins.elementwise([v, r], [1], span) { (b) throws(Diagnostic) -> Value in
+            let rate = try Builtins.plain(b[1], s[1], "the rate")
+            guard rate > -1 else { throw fail("the rate must be above -100%", s[1]) }
+            return .quantity(Quantity(unit.fromBase(LeaseCore.npv(xs, rate)), unit))
+        }
     }
 
     /// A list of numbers or amounts (not contracts): the list form of `npv` and `irr`.

@@ -427,7 +427,10 @@ package struct Interpreter {
             throw fail("a cluster has no field `\(name)`", span,
                        help: Suggest.didYouMean(name, Cluster.readableFields) ?? "fields: " + Cluster.readableFields.joined(separator: ", "))
         case .contract(let c):
-            if let x = Self.contractField(c, name) { return x }
+            if let x = ContractFields.read(c, name) { return x }
+            if name == "renewal" {
+                throw fail("`\(c.name)` has no renewal option", span, help: "give it one: `\(c.name) with {renewal: {months: 12}}`")
+            }
             throw fail("a contract has no field `\(name)`", span,
                        help: Suggest.didYouMean(name, Contract.readableFields) ?? "fields: " + Contract.readableFields.joined(separator: ", "))
         case .list(let xs):

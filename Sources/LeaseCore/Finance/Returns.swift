@@ -304,6 +304,10 @@ public func irr(payments: [Double], price: Double, arrears: Bool = false) throws
         return pow(1 + m, 12) - 1
     }
     guard price > 0, payments.contains(where: { $0 > 0 }) else { throw .noSignChange(function: "irr") }
+    // Paying exactly the undiscounted total is a rate of 0, not a root a few ulps away.
+    var total = CompensatedSum()
+    for p in payments { total.add(p) }
+    if total.value == price { return 0 }
     // g(x) = Σ p_k e^{−(k+offset)x} − price, decreasing in x = ln(1 + monthly rate).
     let g: (Double) -> Double = { x in
         var acc = CompensatedSum()
