@@ -1,6 +1,11 @@
 import Foundation
 import LeaseCore
 import LeaseLanguage
+#if os(Linux)
+/// glibc's `mallopt` (malloc.h, which the Glibc module does not export).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 /// Runs scenarios column by column instead of row by row.
 ///
@@ -73,6 +78,7 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
     func runBatches(_ plan: Interpreter.ScenarioPlan, body: Expr, scenario: String, interpreter: Interpreter, span: Span)
         throws(Diagnostic) -> RunResult?
     {
+        _ = Self.allocatorTuned
         let all = plan.range
         let count = (all.count + Self.batchRows - 1) / Self.batchRows
         let interrupt = interpreter.session.interrupt
@@ -104,6 +110,21 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         let np = first.parameters.count
         return RunResult(scenario: scenario, parameters: Array(finished[..<np]), outputs: Array(finished[np...]))
     }
+
+    /// Keeps the memory of a batch's columns (2 MB each, freed at the end of
+    /// the batch) in the process for the next batch: by default glibc maps
+    /// blocks this large afresh and returns freed memory at the top of the
+    /// heap to the system, so every batch would fault in and zero its pages
+    /// again (160,000 page faults and 0.5 s of system time for 10M samples,
+    /// against 19,000 this way). Blocks of 32 MB or more (a result's
+    /// columns) are still mapped and returned on their own.
+    static let allocatorTuned: Bool = {
+        #if os(Linux)
+        _ = glibcMallopt(-3, 32 << 20)  // M_MMAP_THRESHOLD
+        _ = glibcMallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
+        #endif
+        return true
+    }()
 
     /// Copies a batch's columns into the result's at row `offset`; false if
     /// they are not the columns of the first batch.
