@@ -140,6 +140,9 @@ struct VectorCoverageTests {
         Case(scenario: "g", body: "solve p in $0.1M / month .. $5M / month: total(c with {rate: p}) == total(c with {rate: r}) * 0.9"),
         Case(scenario: "g", body: "solve x in -20% .. 300%: npv(c, x) == npv(c, 8%) * (1 + month(m) / 100)"),
         Case(scenario: "g", body: "solve x in -20% .. 300%: npv(c with {rate: r}, x) == $20M"),
+        Case(scenario: "g", body: "solve d in 2026-05 .. 2028-08: remaining(c with {rate: r}, at: d) == total(c with {rate: r}) / 2"),
+        Case(scenario: "g", body: "solve d in 2026-06-01 .. 2028-06-01: d - on == 90 days"),
+        Case(scenario: "g", body: "solve d in on .. 2028-06-01: remaining(c with {rate: r}, at: d) == remaining(c with {rate: r}, at: on) * 0.4"),
         Case(scenario: "g", body: "{irr: solve x in -20% .. 300%: npv(terminate(c, notice_on: on), x) == npv(terminate(c, notice_on: on), 8%) * 1.001, end: terminate(c, notice_on: on).end}"),
     ]
 
