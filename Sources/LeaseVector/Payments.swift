@@ -97,9 +97,12 @@ enum Payments {
                                   usage: usage, dmonths: dmonths, fixedRate: annualRate == nil)
         let plan = PresentValuePlan(horizon: horizon, escalationFrom: escFrom, renewFrom: renewFrom, discountMonths: dmonths,
                                     usage: !usage.isEmpty)
+        let segmentTable = wholeSegments(rate: rate.data, setup: setup, plan: plan, escTable: escTable, prefix: prefix,
+                                         kd: kd, first: first, horizon: horizon)
         let context = Context(dim: dim, escTable: escTable, vTable: vTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
                               years: years, usage: usage, dmonths: dmonths, nextBreak: plan.nextBreak, listed: plan.listed,
-                              segments: plan.segments)
+                              segments: plan.segments, wholeTerms: segmentTable?.terms ?? [], wholeKnown: segmentTable?.known ?? [],
+                              wholeWidth: segmentTable == nil ? 0 : horizon)
         return kernel(operands, setup, context, tables: tables, space: space)
     }
 
@@ -117,6 +120,39 @@ enum Payments {
         var nextBreak: [Int]
         var listed: [Bool]
         var segments: Bool
+        /// Terms of whole segments by rate value and start month (`wholeSegments`); width 0 without.
+        var wholeTerms: [Int128]
+        var wholeKnown: [Bool]
+        var wholeWidth: Int
+    }
+
+    /// For a rate that takes few values (a grid axis), with one escalation and
+    /// one discounting for every row: the term of each whole segment of plain
+    /// months for each rate value, as `segmentedPresentValue` would work it out.
+    static func wholeSegments(
+        rate: [Double], setup s: Setup, plan: PresentValuePlan, escTable: [Double], prefix: [Int128]?, kd: Col, first: Int, horizon: Int
+    ) -> (terms: [Int128], known: [Bool])? {
+        guard s.discounting, plan.segments, let prefix, kd.isScalar, !escTable.isEmpty, rate.count * horizon <= 1 << 21 else { return nil }
+        let offset = s.arrears - (Int(kd.data[0]) - first)
+        var terms = [Int128](repeating: 0, count: rate.count * horizon)
+        var known = [Bool](repeating: false, count: rate.count * horizon)
+        plan.nextBreak.withUnsafeBufferPointer { nb in
+            prefix.withUnsafeBufferPointer { px in
+                for k in 0..<horizon where (k == 0 || nb[k - 1] == k) && !plan.listed[k] {
+                    let e = nb[k] - 1
+                    guard k + offset >= 0, e + offset + 1 < px.count else { continue }
+                    for (i, monthly) in rate.enumerated() {
+                        let mr = k >= s.renewFrom ? s.renewMonthly : monthly
+                        let amount = roundToMinorUnit(mr * escTable[k] * (1 - 0) * 1, digits: s.digits)
+                        if let t = wholeSegmentTerm(k, plan: nb, offset: offset, prefix: px, amount: amount) {
+                            terms[i * horizon + k] = t
+                            known[i * horizon + k] = true
+                        }
+                    }
+                }
+            }
+        }
+        return (terms, known)
     }
 
     struct Setup {
@@ -204,10 +240,13 @@ enum Payments {
                                                   x.prefix.withUnsafeBufferPointer { px in
                                                    x.nextBreak.withUnsafeBufferPointer { nb in
                                                     x.listed.withUnsafeBufferPointer { ls in
+                                                    x.wholeTerms.withUnsafeBufferPointer { wt in
+                                                    x.wholeKnown.withUnsafeBufferPointer { wk in
                                                     guard let p = pb.baseAddress else { return Col.scalar(0) }
                                                     let t = TablePointers(on: useTables, width: width, fixed: ft, units: ut)
                                                     let m = MonthTables(dim: dimp, escTable: et, vTable: vt, powers: pw, prefix: x.hasPrefix ? px : nil,
-                                                                        years: yr, usage: us, dmonths: dm, nextBreak: nb, listed: ls, segments: x.segments)
+                                                                        years: yr, usage: us, dmonths: dm, nextBreak: nb, listed: ls, segments: x.segments,
+                                                                        wholeTerms: wt, wholeKnown: wk, wholeWidth: x.wholeWidth)
                                                     return space.drive(operands.map(\.axes)) { out, n, bases, steps in
                                                         let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
                                                         defer { idx.deallocate() }
@@ -216,6 +255,8 @@ enum Payments {
                                                             out[k] = row(p, idx, setup, m, tables: t)
                                                             for j in 0..<count { idx[j] += steps[j] }
                                                         }
+                                                    }
+                                                    }
                                                     }
                                                     }
                                                    }
@@ -252,6 +293,9 @@ enum Payments {
         var nextBreak: UnsafeBufferPointer<Int>
         var listed: UnsafeBufferPointer<Bool>
         var segments: Bool
+        var wholeTerms: UnsafeBufferPointer<Int128>
+        var wholeKnown: UnsafeBufferPointer<Bool>
+        var wholeWidth: Int
     }
 
     /// One row; operands are rate, end, from, to, escalation, annual rate,
@@ -303,6 +347,13 @@ enum Payments {
             let offset = s.arrears - kd
             let charged: Int? = hasCharge ? chargeM : nil
             if !x.powers.isEmpty {
+                if x.wholeWidth > 0 {
+                    let row = idx[0] * x.wholeWidth
+                    return segmentedPresentValue(
+                        from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
+                        listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment,
+                        whole: { k in x.wholeKnown[row + k] ? x.wholeTerms[row + k] : nil })
+                }
                 return segmentedPresentValue(
                     from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
                     listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment)

@@ -28,12 +28,13 @@ public enum MinorUnit {
 /// - Parameters:
 ///   - x: the amount in the currency's base unit.
 ///   - digits: decimals to keep, 0…9 (`MinorUnit.digits(forCurrency:)`).
-@inlinable
+@inlinable @inline(__always)
 public func roundToMinorUnit(_ x: Double, digits: Int) -> Double {
     guard x.isFinite else { return x }
     let d = max(0, min(digits, 9))
     let scale = MinorUnits.scale(d)
     let y = x * scale
+    if y == 0 { return 0 }
     // Fast path: far from a half, the nearest integer of the binary product is
     // the rounding of the decimal too (both lie within a few ulps of y).
     if abs(y) < 0x1p52 {
@@ -41,8 +42,10 @@ public func roundToMinorUnit(_ x: Double, digits: Int) -> Double {
         let t = Double(Int64(y))
         let floor = t > y ? t - 1 : t
         let frac = y - floor
-        let margin = 8 * y.ulp + x.ulp * scale
-        if abs(frac - 0.5) > margin {
+        // At least 8 ulps of y plus one ulp of x, scaled (ulp(z) ≤ |z| × 2^-52
+        // for a normal z); a wider margin only sends more values to the exact path.
+        let margin = abs(y) * 0x1.3p-49
+        if abs(y) > 0x1p-900, abs(frac - 0.5) > margin {
             let q = frac < 0.5 ? floor : floor + 1
             return q == 0 ? 0 : q / scale
         }

@@ -73,6 +73,13 @@ public struct DiscountPowers: Sendable {
     }
 }
 
+/// The term of the whole segment that starts at break k, for a segment table.
+@inlinable
+public func wholeSegmentTerm(_ k: Int, plan: UnsafeBufferPointer<Int>, offset: Int, prefix: UnsafeBufferPointer<Int128>, amount: Double) -> Int128? {
+    let e = plan[k] - 1
+    return FixedSum.fixed(amount * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
+}
+
 /// Σ payment(k) × v^(k + offset) for k in a...b (relative months), by segments.
 /// - Parameters:
 ///   - last: the last billed month (relative; may be below a for a contract that bills only a charge).
@@ -85,7 +92,7 @@ public func segmentedPresentValue(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
     powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
-    plain: (Int) -> Double, payment: (Int) -> Double
+    plain: (Int) -> Double, payment: (Int) -> Double, whole: (Int) -> Int128? = { _ in nil }
 ) -> Double {
     guard a <= b else { return 0 }
     let grouped = segments && prefix != nil
@@ -98,8 +105,13 @@ public func segmentedPresentValue(
         if isPlain, let prefix {
             var e = min(plan[k] - 1, b, plainEnd)
             if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
-            let s = FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset])
-            exact.add(plain(k) * s)
+            // A whole segment's term may come worked out already (`whole`), the same bits.
+            if e == plan[k] - 1, let t = whole(k) {
+                exact.add(fixed: t)
+            } else {
+                let s = FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset])
+                exact.add(plain(k) * s)
+            }
             k = e + 1
         } else {
             exact.add(payment(k) * powers[k + offset])
