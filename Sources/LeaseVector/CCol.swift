@@ -34,6 +34,12 @@ struct CCol {
 
     var baseEndCode: Double { CCol.endCode(base.end) }
 
+    /// Which of the deal-term and termination columns are set, by name.
+    var setTermColumns: [String] {
+        [("fee", fee), ("minimum", minimum), ("charge", charge), ("chargeMonth", chargeMonth), ("notice", notice), ("share", share)]
+            .compactMap { $0.1 == nil ? nil : $0.0 }
+    }
+
     /// True when no column overrides the base.
     var isConstant: Bool {
         monthlyRate == nil && discounts == nil && escalation == nil && end == nil && fee == nil && minimum == nil && charge == nil

@@ -44,20 +44,10 @@ extension Compiler {
         return a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress } }
     }
 
-    /// Stored properties of `CCol` this compiler knows how to read; any other
-    /// optional column that is set keeps a contract apart and its fields
-    /// unread (its meaning is not known here).
-    static let knownContractColumns: Set<String> = ["base", "monthlyRate", "currency", "discounts", "escalation", "end"]
-
-    /// The name of a set `CCol` property this compiler does not know, if any
-    /// (besides those in `also`).
+    /// The name of a set deal-term or termination column of `c` (besides those
+    /// in `also`): a contract with one is kept apart and its fields unread here.
     static func unknownColumn(_ c: CCol, also: Set<String> = []) -> String? {
-        for child in Mirror(reflecting: c).children {
-            guard let label = child.label, !knownContractColumns.contains(label), !also.contains(label) else { continue }
-            let m = Mirror(reflecting: child.value)
-            if m.displayStyle == .optional, !m.children.isEmpty { return label }
-        }
-        return nil
+        c.setTermColumns.first { !also.contains($0) }
     }
 
     /// One contract column for two of the same base whose rates are the same
@@ -390,23 +380,9 @@ extension Compiler {
         }
     }
 
-    /// A column of `c` by its property name, read without naming the property
-    /// (varying shares and notices are set by the contract `with`).
-    static func column(_ c: CCol, _ label: String) -> Col? {
-        for child in Mirror(reflecting: c).children where child.label == label {
-            if let col = child.value as? Col { return col }
-            if let col = child.value as? Col?, let col { return col }
-        }
-        return nil
-    }
-
-    static func unit(_ c: CCol, _ label: String) -> UnitExpr? {
-        Mirror(reflecting: c).children.first { $0.label == label }?.value as? UnitExpr
-    }
-
     /// Fields of a contract whose terms vary by row, as `ContractFields.value` reads them.
     mutating func contractField(_ c: CCol, _ name: String, _ span: Span) throws(Unsupported) -> VNode {
-        let share = Compiler.column(c, "share"), notice = Compiler.column(c, "notice")
+        let share = c.share, notice = c.notice
         let read: Set<String> = name == "share" || name == "gpus" || name == "power" ? ["share"] : name == "notice" ? ["notice"] : []
         if let other = Compiler.unknownColumn(c, also: read) { throw Unsupported("a field of a contract whose \(other) varies") }
         func fixed() throws(Unsupported) -> VNode {
@@ -426,8 +402,7 @@ extension Compiler {
             return .num(space.map(share) { Model.double(amount * Model.decimal($0)) }, q.unit)
         case "notice":
             guard let notice else { return try fixed() }
-            guard let u = Compiler.unit(c, "noticeUnit") else { throw Unsupported("the unit of a varying notice") }
-            return .num(notice, u)
+            return .num(notice, c.noticeUnit)
         case "end":
             guard let code = c.end else { return try fixed() }
             // month index × 32 + day; day 0 is a month-precision end.

@@ -90,7 +90,7 @@ struct LSPTests {
         _ = try c.diagnostics(uri)
         let items = try c.request("textDocument/completion", Self.at(uri, 14, 2))["items"].array
         let npv = items.first { $0["label"].string == "npv" }
-        #expect(npv?["detail"].string == "npv(c, r)", "\(items.map(\.value))")
+        #expect(npv?["detail"].string == "npv(c, r, at?)", "\(items.map(\.value))")
         let names = try c.request("textDocument/completion", Self.at(uri, 14, 0))["items"].array.compactMap { $0["label"].string }
         for n in ["anthropic", "colossus1", "k", "total", "let"] { #expect(names.contains(n), "\(names.prefix(40))") }
 

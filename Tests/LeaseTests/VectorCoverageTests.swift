@@ -185,6 +185,13 @@ struct VectorCoverageTests {
 
     /// Realistic scenario expressions an analyst writes; none may go row by row.
     static let realistic: [String] = [
+        "exposure(c with {notice: n}, at: on)",
+        "total(c with {end: m})",
+        "(c with {share: sh}).gpus",
+        "(c with {share: sh}).share",
+        "(c with {share: sh}).power",
+        "(c with {notice: n}).notice",
+        "terminate(c with {notice: n}, notice_on: on).end",
         "total(c with {rate: r}) -> KRW",
         "npv(c with {rate: r}, 8%) -> KRW",
         "if m > 2027-01 then r else (r * 12 months / 1 year -> $/year)",
@@ -218,14 +225,7 @@ struct VectorCoverageTests {
     /// vectorized in the contract queries' compiler, separately: for now
     /// these may still go row by row, and only their rows are compared.
     static let pendingElsewhere: [String] = [
-        "exposure(c with {notice: n}, at: on)",
-        "total(c with {end: m})",
-        "(c with {share: sh}).gpus",
         "npv(c with {start: m}, 8%)",
-        "(c with {share: sh}).share",
-        "(c with {share: sh}).power",
-        "(c with {notice: n}).notice",
-        "terminate(c with {notice: n}, notice_on: on).end",
     ]
 
     /// The release binary: `LEASE_BINARY`, else `.build/release/lease` (what
