@@ -383,8 +383,8 @@ extension Compiler {
     /// Fields of a contract whose terms vary by row, as `ContractFields.value` reads them.
     mutating func contractField(_ c: CCol, _ name: String, _ span: Span) throws(Unsupported) -> VNode {
         let share = c.share, notice = c.notice
-        let read: Set<String> = name == "share" || name == "gpus" || name == "power" ? ["share"] : name == "notice" ? ["notice"] : []
-        if let other = Compiler.unknownColumn(c, also: read) { throw Unsupported("a field of a contract whose \(other) varies") }
+        // Every field read below either ignores the deal-term columns or reads its own
+        // (share, notice); a fee or minimum that varies is not read here (`default`).
         func fixed() throws(Unsupported) -> VNode {
             VNode.constant(try constant(Expr(kind: .field(Expr(kind: .literal(.contract(c.base)), span: span), name: name, nameSpan: span), span: span)))
         }
