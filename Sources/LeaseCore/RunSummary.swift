@@ -154,6 +154,9 @@ public final class SummaryCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [Entry] = []
 
+    /// A cache of its own (the runs use `shared`).
+    package init() {}
+
     static func identity(_ values: [Double]) -> UnsafePointer<Double>? {
         values.withUnsafeBufferPointer { $0.baseAddress }
     }
@@ -179,14 +182,14 @@ public final class SummaryCache: @unchecked Sendable {
         }
     }
 
-    func stats(_ values: [Double]) -> RunSummary.Stats? {
+    package func stats(_ values: [Double]) -> RunSummary.Stats? {
         guard values.count >= Selection.largeColumn else { return nil }
         lock.lock()
         defer { lock.unlock() }
         return index(values).flatMap { entries[$0].stats }
     }
 
-    func percentiles(_ values: [Double], _ ps: [Double]) -> [Double?] {
+    package func percentiles(_ values: [Double], _ ps: [Double]) -> [Double?] {
         guard values.count >= Selection.largeColumn else { return ps.map { _ in nil } }
         lock.lock()
         defer { lock.unlock() }
@@ -194,11 +197,11 @@ public final class SummaryCache: @unchecked Sendable {
         return ps.map { entries[i].percentiles[$0] }
     }
 
-    func store(_ values: [Double], stats: RunSummary.Stats) {
+    package func store(_ values: [Double], stats: RunSummary.Stats) {
         update(values) { $0.stats = stats }
     }
 
-    func store(_ values: [Double], percentiles: [Double: Double]) {
+    package func store(_ values: [Double], percentiles: [Double: Double]) {
         update(values) { e in for (p, x) in percentiles { e.percentiles[p] = x } }
     }
 

@@ -68,34 +68,43 @@ struct RunSummaryCacheTests {
 
     @Test("statistics and percentiles of a large column are computed once and kept")
     func cached() {
-        RunSummary.releaseCache()
+        // A cache of its own: runs in other tests use and clear the shared one.
+        let cache = SummaryCache()
         let values = Self.column(500_000, seed: 3)
-        let s1 = RunSummary.stats(values)
-        #expect(SummaryCache.shared.count == 1)
-        let s2 = RunSummary.stats(values)
-        #expect(Self.same(s1.mean, s2.mean) && Self.same(s1.p95, s2.p95) && s1.n == s2.n)
-        // The summary's percentiles answer `percentile(r, 95%)` too, and a new one is added.
-        #expect(Self.same(Selection.percentiles(values, [0.95])[0], s1.p95))
-        let p99 = Selection.percentiles(values, [0.99])[0]
-        #expect(Self.same(p99, Selection.copyingPercentiles(values, [0.99])[0]))
-        #expect(SummaryCache.shared.count == 1)
+        #expect(cache.stats(values) == nil)
+        let s1 = RunSummary.computeStats(values)
+        cache.store(values, stats: s1)
+        #expect(cache.count == 1)
+        let s2 = cache.stats(values)
+        #expect(s2.map { Self.same(s1.mean, $0.mean) && Self.same(s1.p95, $0.p95) && s1.n == $0.n } == true)
+        // A copy shares the storage, so it is the same column.
+        let copy = values
+        #expect(cache.stats(copy) != nil)
+        cache.store(values, percentiles: [0.99: 1.5])
+        #expect(cache.percentiles(copy, [0.99, 0.5]).map { $0 ?? -1 } == [1.5, -1])
+        #expect(cache.count == 1)
         // A copy that changes is another column: it is not answered from the cache.
         var other = values
         other[0] = -1e308
-        #expect(RunSummary.stats(other).min == -1e308)
-        #expect(SummaryCache.shared.count == 2)
+        #expect(cache.stats(other) == nil)
+        cache.store(other, stats: RunSummary.computeStats(other))
+        #expect(cache.count == 2)
         // Small columns are not cached.
-        _ = RunSummary.stats([1, 2, 3])
-        #expect(SummaryCache.shared.count == 2)
-        RunSummary.releaseCache()
-        #expect(SummaryCache.shared.count == 0)
-        #expect(Self.same(RunSummary.stats(values).sd, s1.sd), "recomputed the same")
-        RunSummary.releaseCache()
+        cache.store([1, 2, 3], stats: RunSummary.computeStats([1, 2, 3]))
+        #expect(cache.count == 2)
+        cache.removeAll()
+        #expect(cache.count == 0)
+        #expect(cache.stats(values) == nil)
+        // Through the shared cache, the answers are the computed ones.
+        let a = RunSummary.stats(values), b = RunSummary.stats(values)
+        #expect(Self.same(a.sd, s1.sd) && Self.same(b.sd, s1.sd) && Self.same(b.p5, s1.p5))
+        #expect(Self.same(Selection.percentiles(values, [0.95])[0], s1.p95))
+        #expect(Self.same(Selection.percentiles(values, [0.99])[0], Selection.copyingPercentiles(values, [0.99])[0]))
+        #expect(RunSummary.stats(other).min == -1e308)
     }
 
     @Test("the cached statistics are those of the uncached computation")
     func cachedEqualsComputed() {
-        RunSummary.releaseCache()
         let values = Self.column(700_001, seed: 5)
         let a = RunSummary.stats(values)
         let b = RunSummary.computeStats(values)
