@@ -145,6 +145,26 @@ extension Compiler {
         var varying: [FieldInit] = []
         var fixed: [FieldInit] = []
         for f in fields { if depends(f.value, env) { varying.append(f) } else { fixed.append(f) } }
+        // A varying start: one contract for each start month, each row taking its own.
+        if let f = varying.first(where: { $0.name == "start" }) {
+            guard case .date(let d, let precision) = try compile(f.value, env), precision == .month else {
+                throw Unsupported("a start that is not a month")
+            }
+            let months = space.map(d) { o in CalendarDate.civil(Int(o)).map { Double($0.year * 12 + $0.month - 1) } ?? .nan }
+            let distinct = Set(months.data)
+            guard !distinct.contains(where: { $0.isNaN }), distinct.count <= 16 else { throw Unsupported("more than 16 start months") }
+            let others = fields.filter { $0.name != "start" }
+            var node: VNode?
+            for m in distinct.sorted().reversed() {
+                guard let month = CalendarDate.fromMonthIndex(Int(m)) else { throw Unsupported("start out of range") }
+                var fixedStart = f
+                fixedStart.value = Expr(kind: .literal(.date(month)), span: f.value.span)
+                let variant = try with(x, others + [fixedStart], env)
+                node = node.map { .select(space.map(months) { $0 == m ? 1 : 0 }, variant, $0) } ?? variant
+            }
+            guard let node else { throw Unsupported("start") }
+            return node
+        }
         var baseNode = try compile(x, env)
         // A varying end: the base ends at the latest, each row at its own.
         var ends: Col?
@@ -170,7 +190,14 @@ extension Compiler {
             guard case .contract(let c) = baseNode, c.isConstant else {
                 throw Unsupported("with on a varying contract")
             }
-            let copy = Expr(kind: .with(Expr(kind: .literal(.contract(c.base)), span: x.span), fields: fixed), span: x.span)
+            var constantFields = fixed
+            // Discounts that vary replace the base's: the constant part is checked without them.
+            if let d = varying.first(where: { $0.name == "discounts" }) {
+                var none = d
+                none.value = Expr(kind: .literal(.map([])), span: d.value.span)
+                constantFields.append(none)
+            }
+            let copy = Expr(kind: .with(Expr(kind: .literal(.contract(c.base)), span: x.span), fields: constantFields), span: x.span)
             baseNode = VNode.constant(try constant(copy))
         }
         if let ends, case .contract(var c) = baseNode {

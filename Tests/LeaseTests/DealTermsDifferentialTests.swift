@@ -99,5 +99,7 @@ struct DealTermsDifferentialTests {
         Self.check("g", "npv(deal with {minimum: $0, end: notice_on + 400 days, discounts: [2026-06: discount]}, 8%)")
         Self.check("g", "exposure(flat with {end: notice_on + 700 days, termination_fee: fee}, at: 2027-01-01)")
         Self.check("m", "{a: total(c with {share: 20% + esc * 10, rate: rate}), b: exposure(c with {notice: esc * 2000 days}, at: notice_on)}")
+        Self.check("g", "{a: npv(flat with {discounts: [:], start: 2026-01 + discount * 10 months}, 8%), b: exposure(deal with {discounts: [:], escalation: 2%, start: 2026-05 + discount * 10 months, minimum: $0}, at: notice_on)}")
+        Self.check("m", "terminate(c with {start: 2026-05 + round(esc / 1%) * 1 month, discounts: [2026-10: discount]}, notice_on: notice_on).end")
     }
 }
