@@ -237,7 +237,17 @@ package enum Builtins {
             }
             let (xs, u) = try numbers(a[0], s[0], name)
             guard !xs.isEmpty else { throw fail("`percentile` of an empty list", s[0]) }
-            // One percentile selects in linear time; several share one sort.
+            // One percentile selects in linear time; several of a long column
+            // select together (one pass, cached); several of a short list share one sort.
+            if case .list(let ps)? = a[1], xs.count > 100_000 {
+                var fractions: [Double] = []
+                for p in ps {
+                    let f = try plain(p, s[1], "the percentile")
+                    guard f >= 0, f <= 1 else { throw fail("the percentile must be between 0% and 100%", s[1], help: "write `95%` for the 95th percentile") }
+                    fractions.append(f)
+                }
+                return .list(Selection.percentiles(xs, fractions).map { .quantity(Quantity($0, u)) })
+            }
             let sorted: [Double]
             if case .list = a[1] { sorted = xs.sorted() } else { sorted = [] }
             return try elementwise(a, [1], span) { (b) throws(Diagnostic) -> Value in

@@ -92,13 +92,15 @@ enum Payments {
         operands.append(contentsOf: discounts.map(\.fraction))
         let setup = Setup(first: first, nd: discounts.count, discounting: annualRate != nil, emptyIfReversed: emptyIfReversed,
                           digits: digits, arrears: arrears, renewFrom: renewFrom, renewMonthly: renewMonthly)
+        let rows = space.count(Space.union(operands.map(\.axes)))
         // Sums of amounts come from prefix tables; present values by segments (`segmentedPresentValue`).
         let tables = prefixTables(rate: rate.data, setup: setup, horizon: horizon, escTable: escTable, vTable: vTable,
-                                  usage: usage, dmonths: dmonths, fixedRate: annualRate == nil)
+                                  usage: usage, dmonths: dmonths, fixedRate: annualRate == nil,
+                                  rows: rows)
         let plan = PresentValuePlan(horizon: horizon, escalationFrom: escFrom, renewFrom: renewFrom, discountMonths: dmonths,
                                     usage: !usage.isEmpty)
-        let segmentTable = wholeSegments(rate: rate.data, setup: setup, plan: plan, escTable: escTable, prefix: prefix,
-                                         kd: kd, first: first, horizon: horizon)
+        let segmentTable = rate.data.count > 1 && rate.data.count * 4 > rows ? nil
+            : wholeSegments(rate: rate.data, setup: setup, plan: plan, escTable: escTable, prefix: prefix, kd: kd, first: first, horizon: horizon)
         let context = Context(dim: dim, escTable: escTable, vTable: vTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
                               years: years, usage: usage, dmonths: dmonths, nextBreak: plan.nextBreak, listed: plan.listed,
                               segments: plan.segments, wholeTerms: segmentTable?.terms ?? [], wholeKnown: segmentTable?.known ?? [],
@@ -181,10 +183,11 @@ enum Payments {
 
     static func prefixTables(
         rate: [Double], setup s: Setup, horizon: Int, escTable: [Double], vTable: [Double], usage: [Double], dmonths: [Int],
-        fixedRate: Bool
+        fixedRate: Bool, rows: Int
     ) -> Tables? {
+        // Worth building only when rows share rate values (a grid axis), not when each row has its own.
         guard fixedRate, !escTable.isEmpty, !s.discounting || !vTable.isEmpty,
-            rate.count * (horizon + 1) <= 1 << 22
+            rate.count * (horizon + 1) <= 1 << 22, rate.count <= 1 || rate.count * 4 <= rows
         else { return nil }
         let scale = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][max(0, min(s.digits, 9))]
         let maxEsc = escTable.map { Swift.abs($0) }.max() ?? 1
