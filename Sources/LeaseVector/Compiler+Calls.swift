@@ -306,11 +306,14 @@ extension Compiler {
             let days = base.notice.baseValue / 86400
             if days.isFinite, Swift.abs(days) < 4_000_000 { noticeDays = Int(days.rounded()) }
         }
+        // The days of years 1–9999: a notice day must be one of them.
+        let firstDay = CalendarDate(year: CalendarDate.minYear, month: 1, day: 1)?.ordinal ?? 0
+        let lastDay = CalendarDate(year: CalendarDate.maxYear, month: 12, day: 31)?.ordinal ?? 0
         let out = space.map(d, end, c.notice ?? .scalar(.nan)) { o, code, n in
             let eMonth: Int, eDay: Int
             if let nd = noticeDays {
                 // As `effectiveDay`: the notice day must be a calendar day, then the days are added.
-                guard CalendarDate.civil(Int(o)) != nil, let e = CalendarDate.civil(Int(o) + nd) else { return .nan }
+                guard o >= Double(firstDay), o <= Double(lastDay), let e = CalendarDate.civil(Int(o) + nd) else { return .nan }
                 eMonth = e.year * 12 + e.month - 1
                 eDay = e.day
             } else {

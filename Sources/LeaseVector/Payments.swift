@@ -104,7 +104,7 @@ enum Payments {
         let context = Context(dim: dim, escTable: escTable, vTable: vTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
                               years: years, usage: usage, dmonths: dmonths, nextBreak: plan.nextBreak, listed: plan.listed,
                               segments: plan.segments, wholeTerms: segmentTable?.terms ?? [], wholeKnown: segmentTable?.known ?? [],
-                              wholeWidth: segmentTable == nil ? 0 : horizon)
+                              wholeAmounts: segmentTable?.amounts ?? [], wholeWidth: segmentTable == nil ? 0 : horizon)
         return kernel(operands, setup, context, tables: tables, space: space)
     }
 
@@ -125,6 +125,7 @@ enum Payments {
         /// Terms of whole segments by rate value and start month (`wholeSegments`); width 0 without.
         var wholeTerms: [Int128]
         var wholeKnown: [Bool]
+        var wholeAmounts: [Double]
         var wholeWidth: Int
     }
 
@@ -133,11 +134,19 @@ enum Payments {
     /// months for each rate value, as `segmentedPresentValue` would work it out.
     static func wholeSegments(
         rate: [Double], setup s: Setup, plan: PresentValuePlan, escTable: [Double], prefix: [Int128]?, kd: Col, first: Int, horizon: Int
-    ) -> (terms: [Int128], known: [Bool])? {
+    ) -> (terms: [Int128], known: [Bool], amounts: [Double])? {
         guard s.discounting, plan.segments, let prefix, kd.isScalar, !escTable.isEmpty, rate.count * horizon <= 1 << 21 else { return nil }
         let offset = s.arrears - (Int(kd.data[0]) - first)
         var terms = [Int128](repeating: 0, count: rate.count * horizon)
         var known = [Bool](repeating: false, count: rate.count * horizon)
+        // The amount of a plain month, by rate value and month, for segments cut short.
+        var amounts = [Double](repeating: 0, count: rate.count * horizon)
+        for (i, monthly) in rate.enumerated() {
+            for k in 0..<horizon {
+                let mr = k >= s.renewFrom ? s.renewMonthly : monthly
+                amounts[i * horizon + k] = roundToMinorUnit(mr * escTable[k] * (1 - 0) * 1, digits: s.digits)
+            }
+        }
         plan.nextBreak.withUnsafeBufferPointer { nb in
             prefix.withUnsafeBufferPointer { px in
                 for k in 0..<horizon where (k == 0 || nb[k - 1] == k) && !plan.listed[k] {
@@ -154,7 +163,7 @@ enum Payments {
                 }
             }
         }
-        return (terms, known)
+        return (terms, known, amounts)
     }
 
     struct Setup {
@@ -245,11 +254,12 @@ enum Payments {
                                                     x.listed.withUnsafeBufferPointer { ls in
                                                     x.wholeTerms.withUnsafeBufferPointer { wt in
                                                     x.wholeKnown.withUnsafeBufferPointer { wk in
+                                                    x.wholeAmounts.withUnsafeBufferPointer { wa in
                                                     guard let p = pb.baseAddress else { return Col.scalar(0) }
                                                     let t = TablePointers(on: useTables, width: width, fixed: ft, units: ut)
                                                     let m = MonthTables(dim: dimp, escTable: et, vTable: vt, powers: pw, prefix: x.hasPrefix ? px : nil,
                                                                         years: yr, usage: us, dmonths: dm, nextBreak: nb, listed: ls, segments: x.segments,
-                                                                        wholeTerms: wt, wholeKnown: wk, wholeWidth: x.wholeWidth)
+                                                                        wholeTerms: wt, wholeKnown: wk, wholeAmounts: wa, wholeWidth: x.wholeWidth)
                                                     return space.drive(operands.map(\.axes)) { out, n, bases, steps in
                                                         let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
                                                         defer { idx.deallocate() }
@@ -258,6 +268,7 @@ enum Payments {
                                                             out[k] = row(p, idx, setup, m, tables: t)
                                                             for j in 0..<count { idx[j] += steps[j] }
                                                         }
+                                                    }
                                                     }
                                                     }
                                                     }
@@ -298,6 +309,7 @@ enum Payments {
         var segments: Bool
         var wholeTerms: UnsafeBufferPointer<Int128>
         var wholeKnown: UnsafeBufferPointer<Bool>
+        var wholeAmounts: UnsafeBufferPointer<Double>
         var wholeWidth: Int
     }
 
@@ -354,7 +366,8 @@ enum Payments {
                     let row = idx[0] * x.wholeWidth
                     return segmentedPresentValue(
                         from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-                        listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment,
+                        listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix,
+                        plain: { k in x.wholeAmounts[row + k] }, payment: payment,
                         whole: { k in x.wholeKnown[row + k] ? x.wholeTerms[row + k] : nil })
                 }
                 return segmentedPresentValue(
