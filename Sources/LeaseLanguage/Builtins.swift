@@ -198,7 +198,10 @@ package enum Builtins {
         }
     }
 
-    static func call(_ name: String, _ a: [Value?], _ s: [Span], _ span: Span, _ interp: inout Interpreter) throws(Diagnostic) -> Value {
+    /// A field of a contract as `c.NAME` reads it (nil: no such field).
+    package static func contractField(_ c: Contract, _ name: String) -> Value? { ContractFields.read(c, name) }
+
+    package static func call(_ name: String, _ a: [Value?], _ s: [Span], _ span: Span, _ interp: inout Interpreter) throws(Diagnostic) -> Value {
         let model = interp.session.model
         switch name {
         case "sum":

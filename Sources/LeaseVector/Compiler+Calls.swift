@@ -77,6 +77,8 @@ extension Compiler {
         case "terminate":
             guard case .contract(let c)? = nodes[0], case .date(let d, _)? = nodes[1] else { throw Unsupported("terminate") }
             return .contract(try terminate(c, d))
+        case "npv" where !Compiler.isContract(nodes[0]):
+            return try rowwiseCall(name, nodes, span)
         case "npv", "total", "exposure", "remaining", "paid", "payment", "months":
             return try query(name, nodes)
         case "renew":
@@ -98,12 +100,19 @@ extension Compiler {
             return .contract(out)
         case "irr":
             guard case .contract(let c)? = nodes[0], nodes.count > 1, case .num(let price, let pu)? = nodes[1] else {
-                throw Unsupported("irr of a list")
+                return try rowwiseCall(name, nodes, span)
             }
             return .num(try irr(c, price: price, unit: pu), UnitExpr(unit: Units.percent))
+        case "xnpv", "xirr", "revenue", "spend":
+            return try rowwiseCall(name, nodes, span)
         default:
             throw Unsupported("function \(name)")
         }
+    }
+
+    static func isContract(_ n: VNode?) -> Bool {
+        if case .contract? = n { return true }
+        return false
     }
 
     func math(_ name: String, _ nodes: [VNode?]) throws(Unsupported) -> VNode {

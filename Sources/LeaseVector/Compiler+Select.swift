@@ -294,6 +294,10 @@ extension Compiler {
         if isBuiltin, let ps = Compiler.elementwise[name], let spec = Builtins.specs[name] {
             let indices = Compiler.parameterIndices(args, spec.params)
             for (i, p) in indices.enumerated() { if let p, ps.contains(p) { positions.insert(i) } }
+            // `npv` of a list of amounts takes the list whole (numpy-financial's npv), not one call per element.
+            if name == "npv", let i = indices.firstIndex(of: 0), case .list(let e)? = args[i].value.type, e.isQuantity {
+                positions.remove(i)
+            }
         }
         var nodes: [VNode?] = []
         for (i, a) in args.enumerated() {
@@ -434,6 +438,8 @@ extension Compiler {
         case "discounts":
             guard c.discounts == nil, c.end == nil else { throw Unsupported("the discounts of a varying contract") }
             return try fixed()
+        case "timing", "termination_fee", "minimum", "usage", "utilization", "renewal":
+            return try rowwiseField(c, name)
         default:
             throw Unsupported("the field \(name) of a varying contract")
         }

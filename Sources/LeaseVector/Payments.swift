@@ -423,15 +423,61 @@ enum Payments {
 }
 
 extension Payments {
+    /// The columns a row's contract is built from (`rowContract`), in order.
+    static func contractColumns(_ c: CCol) -> [Col] {
+        let base = c.base
+        let none = Col.scalar(.nan)
+        var cols: [Col] = [c.monthlyRate ?? .scalar(base.monthlyRate), c.end ?? .scalar(c.baseEndCode), c.escalation ?? none]
+        cols.append(c.charge ?? .scalar(0))
+        cols.append(c.chargeMonth ?? .scalar(-1))
+        cols.append(c.fee ?? none)
+        cols.append(c.minimum ?? none)
+        cols.append(c.notice ?? none)
+        cols.append(c.share ?? none)
+        for d in c.discounts ?? [] { cols.append(d.fraction) }
+        return cols
+    }
+
+    /// A row's contract: the base with the row's values of `contractColumns(c)`.
+    static func rowContract(_ c: CCol, _ values: [Double]) -> Contract {
+        let base = c.base
+        var row = base
+        if c.monthlyRate != nil {
+            let perMonth = UnitExpr(terms: [.init(unit: Units.currency(base.currency) ?? 0, exponent: 1), .init(unit: Units.month, exponent: -1)])
+            row.rate = Quantity(values[0], perMonth)
+        }
+        if let discounts = c.discounts {
+            row.discounts = discounts.enumerated().compactMap { j, d in
+                CalendarDate.fromMonthIndex(d.month).map { Contract.Discount(month: $0, fraction: values[9 + j]) }
+            }
+        }
+        if c.end != nil {
+            let code = Int(values[1]), m = code / 32, day = code % 32
+            if let d = CalendarDate.fromMonthIndex(m) {
+                row.end = day == 0 ? d : (CalendarDate(year: d.year, month: d.month, day: day) ?? d)
+            }
+            if day != 0 { row.discounts.removeAll { $0.month.monthIndex > m } }
+        }
+        if c.escalation != nil {
+            row.escalation = values[2]
+            row.terms.index = nil
+        }
+        if c.fee != nil { row.terms.terminationFee = values[5] == 0 ? nil : .amount(values[5]) }
+        if c.minimum != nil { row.terms.minimum = values[6] == 0 ? nil : values[6] }
+        if c.notice != nil { row.notice = Quantity(values[7], c.noticeUnit) }
+        if c.share != nil { row.share = values[8] }
+        if c.chargeMonth != nil {
+            row.terms.termination = values[4] < 0 ? nil : ContractTerms.Termination(
+                noticeOn: row.end, originalEnd: base.end, originalDiscounts: base.discounts, chargeMonth: Int(values[4]),
+                fee: values[3], shortfall: 0)
+        }
+        return row
+    }
+
     /// `f` of each row's contract, built from the base and the row's column
     /// values: for the queries that need a row's whole payment list (`irr`).
     static func perRow(_ c: CCol, extra: [Col], space: Space, _ f: (Contract, [Double]) -> Double) -> Col {
-        let base = c.base
-        let perMonth = UnitExpr(terms: [.init(unit: Units.currency(base.currency) ?? 0, exponent: 1), .init(unit: Units.month, exponent: -1)])
-        var cols: [Col] = [c.monthlyRate ?? .scalar(base.monthlyRate), c.end ?? .scalar(c.baseEndCode), c.escalation ?? .scalar(.nan),
-                           c.charge ?? .scalar(0), c.chargeMonth ?? .scalar(-1), c.fee ?? .scalar(.nan), c.minimum ?? .scalar(.nan)]
-        let discounts = c.discounts ?? []
-        cols += discounts.map(\.fraction)
+        var cols = contractColumns(c)
         let fixed = cols.count
         cols += extra
         let arrays = cols.map(\.data)
@@ -441,32 +487,7 @@ extension Payments {
                 var values = [Double](repeating: 0, count: cols.count)
                 for k in 0..<n {
                     for j in 0..<cols.count { values[j] = ptrs[j][idx[j]] }
-                    var row = base
-                    if c.monthlyRate != nil { row.rate = Quantity(values[0], perMonth) }
-                    if c.end != nil {
-                        let code = Int(values[1]), m = code / 32, day = code % 32
-                        if let d = CalendarDate.fromMonthIndex(m) {
-                            row.end = day == 0 ? d : (CalendarDate(year: d.year, month: d.month, day: day) ?? d)
-                        }
-                        row.discounts.removeAll { $0.month.monthIndex > m }
-                    }
-                    if c.escalation != nil {
-                        row.escalation = values[2]
-                        row.terms.index = nil
-                    }
-                    if c.fee != nil { row.terms.terminationFee = .amount(values[5]) }
-                    if c.minimum != nil { row.terms.minimum = values[6] }
-                    if !discounts.isEmpty {
-                        row.discounts = discounts.enumerated().compactMap { j, d in
-                            CalendarDate.fromMonthIndex(d.month).map { Contract.Discount(month: $0, fraction: values[7 + j]) }
-                        }
-                    }
-                    if c.chargeMonth != nil {
-                        row.terms.termination = values[4] < 0 ? nil : ContractTerms.Termination(
-                            noticeOn: row.end, originalEnd: base.end, originalDiscounts: base.discounts, chargeMonth: Int(values[4]),
-                            fee: values[3], shortfall: 0)
-                    }
-                    out[k] = f(row, Array(values[fixed...]))
+                    out[k] = f(rowContract(c, Array(values[..<fixed])), Array(values[fixed...]))
                     for j in 0..<cols.count { idx[j] += steps[j] }
                 }
             }

@@ -102,4 +102,13 @@ struct DealTermsDifferentialTests {
         Self.check("g", "{a: npv(flat with {discounts: [:], start: 2026-01 + discount * 10 months}, 8%), b: exposure(deal with {discounts: [:], escalation: 2%, start: 2026-05 + discount * 10 months, minimum: $0}, at: notice_on)}")
         Self.check("m", "terminate(c with {start: 2026-05 + round(esc / 1%) * 1 month, discounts: [2026-10: discount]}, notice_on: notice_on).end")
     }
+
+    @Test("returns of lists, party totals and deal-term fields in runs")
+    func rowwise() {
+        Self.check("g", "{a: irr([-$100, $30 + discount * $100, $80]), b: npv([-$100, $60 + discount * $10, $60], 8%)}")
+        Self.check("g", "{a: xnpv(discount, [-$100, $60, $60], [2026-01-01, 2026-06-01, notice_on]), b: revenue(\"xAI\", year(notice_on))}")
+        Self.check("g", "xirr([-$100, $60, $60 + fee / 1_000_000], [2026-01-01, 2026-06-01, 2027-01-01])")
+        Self.check("g", "{a: (deal with {discounts: [2026-05: discount]}).termination_fee, b: terminate(deal, notice_on: notice_on).minimum}")
+        Self.check("m", "{a: (flat with {rate: rate}).utilization, b: spend(\"Anthropic\", 2027-01, 2027-01 + round(esc / 1%) * 1 month)}")
+    }
 }

@@ -59,6 +59,7 @@ class LeaseProcess:
             stderr=None,
             bufsize=0,
         )
+        self._ended = threading.Event()
         self._reader = threading.Thread(target=self._read, name="lease-reader", daemon=True)
         self._reader.start()
         try:
@@ -83,10 +84,18 @@ class LeaseProcess:
                     continue
         except (OSError, ValueError):  # the pipe was closed under us
             pass
+        self._ended.set()
         self._messages.put(_EOF)
 
     @property
     def alive(self) -> bool:
+        # A killed lease closes its output as it dies; its exit status may come
+        # a moment later (its other threads end after the first), so wait for it.
+        if self._ended.is_set() and self.proc.poll() is None:
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         return self.proc.poll() is None
 
     def send(self, op: str, **fields: Any) -> int:

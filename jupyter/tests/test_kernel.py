@@ -343,8 +343,15 @@ def _lease_child(k) -> int:
     if not children.exists():
         pytest.skip("needs /proc to find the lease process")
     for pid in children.read_text().split():
-        if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("lease"):
-            return int(pid)
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                # A finished helper process (a zombie until reaped) is not the session's lease.
+                if f.read().rsplit(")", 1)[-1].split()[0] in ("Z", "X"):
+                    continue
+            if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("lease"):
+                return int(pid)
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
     raise AssertionError("the kernel has no lease process")
 
 
@@ -360,10 +367,12 @@ def test_a_lost_lease_process_is_said_and_a_new_session_starts(fresh_kernel):
     os.kill(pid, signal.SIGKILL)
     # Wait until the kernel can see the process has died (a zombie or gone),
     # as a person would find it dead at the next cell, not in the same instant.
+    # A multi-threaded process is dead when its first thread is a zombie and its
+    # other threads are gone too.
     for _ in range(500):
         try:
             with open(f"/proc/{pid}/stat") as f:
-                if f.read().rsplit(")", 1)[-1].split()[0] in ("Z", "X"):
+                if f.read().rsplit(")", 1)[-1].split()[0] in ("Z", "X") and len(os.listdir(f"/proc/{pid}/task")) <= 1:
                     break
         except FileNotFoundError:
             break
