@@ -167,7 +167,7 @@ package enum Builtins {
 
     // MARK: Calls
 
-    static func callVariadic(_ name: String, _ args: [Value], _ spans: [Span], _ span: Span, _ interp: Interpreter) throws(Diagnostic) -> Value {
+    package static func callVariadic(_ name: String, _ args: [Value], _ spans: [Span], _ span: Span, _ interp: Interpreter) throws(Diagnostic) -> Value {
         switch name {
         case "print":
             interp.session.output(.text(args.map { Format.value($0) }.joined(separator: " ")))

@@ -40,6 +40,7 @@ extension Compiler {
             return try compile(f.body, inner)
         }
         if draw != nil, Builtins.distributions.contains(name) { return try distribution(name, args, env, span) }
+        if let node = try aggregateOfRowList(name, args, env, span) { return node }
         if let node = try coveredCall(name, args, env, span) { return node }
         guard let spec = Builtins.specs[name], !spec.variadic || name == "min" || name == "max" else {
             throw Unsupported("function \(name)")

@@ -99,6 +99,31 @@ extension Compiler {
         }
     }
 
+    /// Queries whose answer is a list or table of its own length in each row.
+    static let rowLists: Set<String> = ["cashflows", "asc842", "ifrs16", "schedule"]
+    static let aggregates: Set<String> = ["sum", "mean", "min", "max", "count", "sd"]
+
+    /// `sum(cashflows(c))`, `count(asc842(c, r))` and the like: the list of each
+    /// row, then its aggregate, by the scalar evaluator's own code.
+    mutating func aggregateOfRowList(_ name: String, _ args: [Argument], _ env: [String: VNode], _ span: Span) throws(Unsupported) -> VNode? {
+        guard Compiler.aggregates.contains(name), args.count == 1, args[0].label == nil,
+            case .call(let inner, _, let innerArgs) = args[0].value.kind, Compiler.rowLists.contains(inner),
+            interp.session.functions[inner] == nil, let spec = Builtins.specs[inner]
+        else { return nil }
+        let bound = try bind(innerArgs, spec.params)
+        var nodes: [VNode?] = []
+        for b in bound { nodes.append(try b.map { (x) throws(Unsupported) -> VNode in try compile(x, env) }) }
+        let spans = Array(repeating: span, count: max(1, nodes.count))
+        let innerSpan = args[0].value.span
+        return try Compiler.spread(space, nodes) { (ns) throws(Unsupported) -> VNode in
+            try rowwise(ns) { (interp, values) throws(Diagnostic) -> Value in
+                let list = try Builtins.call(inner, values, spans, innerSpan, &interp)
+                if name == "min" || name == "max" { return try Builtins.callVariadic(name, [list], [innerSpan], span, interp) }
+                return try Builtins.call(name, [list], [innerSpan], span, &interp)
+            }
+        }
+    }
+
     /// A field of each row's contract, as `c.NAME` reads it.
     mutating func rowwiseField(_ c: CCol, _ name: String) throws(Unsupported) -> VNode {
         try rowwise([.contract(c)]) { (_, values) throws(Diagnostic) -> Value in

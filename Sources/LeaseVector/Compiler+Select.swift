@@ -290,6 +290,7 @@ extension Compiler {
             return try call(name, args, env, span)
         }
         let isBuiltin = interp.session.functions[name] == nil
+        if isBuiltin, let node = try aggregateOfRowList(name, args, env, span) { return node }
         var positions: Set<Int> = []
         if isBuiltin, let ps = Compiler.elementwise[name], let spec = Builtins.specs[name] {
             let indices = Compiler.parameterIndices(args, spec.params)

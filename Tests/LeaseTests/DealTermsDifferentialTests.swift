@@ -111,4 +111,11 @@ struct DealTermsDifferentialTests {
         Self.check("g", "{a: (deal with {discounts: [2026-05: discount]}).termination_fee, b: terminate(deal, notice_on: notice_on).minimum}")
         Self.check("m", "{a: (flat with {rate: rate}).utilization, b: spend(\"Anthropic\", 2027-01, 2027-01 + round(esc / 1%) * 1 month)}")
     }
+
+    @Test("aggregates of each row's cashflows and lease tables")
+    func rowLists() {
+        Self.check("g", "sum(cashflows(terminate(deal with {discounts: [2026-05: discount]}, notice_on: notice_on)))")
+        Self.check("g", "{a: count(asc842(terminate(flat, notice_on: notice_on), 5%)), b: max(cashflows(flat with {discounts: [2026-05: discount]}))}")
+        Self.check("m", "mean(cashflows(c with {rate: rate}))")
+    }
 }
