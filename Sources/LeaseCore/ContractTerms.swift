@@ -166,11 +166,19 @@ extension Contract {
         switch fee {
         case .amount(let x): return roundToMinorUnit(x, digits: minorDigits)
         case .months(let q):
-            let n = q.unit.terms.count == 1 && q.unit.terms[0].def.calendarMonths != nil
-                ? q.value * Double(q.unit.terms[0].def.calendarMonths ?? 1) : q.baseValue / Units.secondsPerMonth
+            let n = q.months
             let m = max(e, firstMonth)
             return roundToMinorUnit(monthly(at: m, base: monthlyRate) * escalationFactor(m) * n, digits: minorDigits)
         }
+    }
+}
+
+extension Quantity {
+    /// A duration as a number of months: exactly its count for calendar
+    /// months or years (`3 months`, `1 year`), else its length over the mean month.
+    public var months: Double {
+        if unit.terms.count == 1, let m = unit.terms[0].def.calendarMonths { return value * Double(m) }
+        return baseValue / Units.secondsPerMonth
     }
 }
 

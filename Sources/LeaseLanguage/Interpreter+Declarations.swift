@@ -286,10 +286,7 @@ extension Interpreter {
             for f in r.fields {
                 switch (f.name, f.value) {
                 case ("months", .quantity(let q)):
-                    let n = q.dimension == Dimension(.time)
-                        ? (q.unit.terms.count == 1 && q.unit.terms[0].def.calendarMonths != nil
-                            ? q.value * Double(q.unit.terms[0].def.calendarMonths ?? 1) : q.baseValue / Units.secondsPerMonth)
-                        : q.baseValue
+                    let n = q.dimension == Dimension(.time) ? q.months : q.baseValue
                     guard q.dimension.isNone || q.dimension == Dimension(.time), n == n.rounded(), n >= 1, n <= 1200 else {
                         throw fail("a renewal runs for a whole number of months from 1 to 1,200", at("renewal"),
                                    help: n == 0 ? "a renewal of zero months renews nothing: remove `renewal` or give it months" : nil)

@@ -356,8 +356,7 @@ extension Compiler {
         if let f = c.fee {
             fee = f
         } else if case .months(let q)? = terms.terminationFee {
-            let n = q.unit.terms.count == 1 && q.unit.terms[0].def.calendarMonths != nil
-                ? q.value * Double(q.unit.terms[0].def.calendarMonths ?? 1) : q.baseValue / Units.secondsPerMonth
+            let n = q.months
             let rate = c.monthlyRate ?? .scalar(base.monthlyRate)
             let esc = c.escalation
             let renewFrom = terms.renewedFrom ?? Int.max

@@ -74,15 +74,6 @@ enum Payments {
             powers = dp.powers
             prefix = dp.prefix
         }
-        // The discount factor of each month when every row discounts from the same month.
-        var vTable: [Double] = []
-        if !powers.isEmpty, kd.isScalar {
-            let k0 = Int(kd.data[0]) - first
-            vTable = (0..<horizon).map { k in
-                let j = k - k0 + arrears
-                return j >= 0 && j < powers.count ? powers[j] : 0
-            }
-        }
         var renewFrom = Int.max, renewMonthly = 0.0
         if let f = base.terms.renewedFrom, let rr = base.terms.renewedRate {
             renewFrom = f - first
@@ -94,14 +85,13 @@ enum Payments {
                           digits: digits, arrears: arrears, renewFrom: renewFrom, renewMonthly: renewMonthly)
         let rows = space.count(Space.union(operands.map(\.axes)))
         // Sums of amounts come from prefix tables; present values by segments (`segmentedPresentValue`).
-        let tables = prefixTables(rate: rate.data, setup: setup, horizon: horizon, escTable: escTable, vTable: vTable,
-                                  usage: usage, dmonths: dmonths, fixedRate: annualRate == nil,
-                                  rows: rows)
+        let tables = annualRate != nil ? nil
+            : prefixTables(rate: rate.data, setup: setup, horizon: horizon, escTable: escTable, usage: usage, dmonths: dmonths, rows: rows)
         let plan = PresentValuePlan(horizon: horizon, escalationFrom: escFrom, renewFrom: renewFrom, discountMonths: dmonths,
                                     usage: !usage.isEmpty)
         let segmentTable = rate.data.count > 1 && rate.data.count * 4 > rows ? nil
             : wholeSegments(rate: rate.data, setup: setup, plan: plan, escTable: escTable, prefix: prefix, kd: kd, first: first, horizon: horizon)
-        let context = Context(dim: dim, escTable: escTable, vTable: vTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
+        let context = Context(dim: dim, escTable: escTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
                               years: years, usage: usage, dmonths: dmonths, nextBreak: plan.nextBreak, listed: plan.listed,
                               segments: plan.segments, wholeTerms: segmentTable?.terms ?? [], wholeKnown: segmentTable?.known ?? [],
                               wholeAmounts: segmentTable?.amounts ?? [], wholeWidth: segmentTable == nil ? 0 : horizon)
@@ -112,7 +102,6 @@ enum Payments {
     struct Context {
         var dim: [Double]
         var escTable: [Double]
-        var vTable: [Double]
         var powers: [Double]
         var prefix: [Int128]
         var hasPrefix: Bool
@@ -182,21 +171,18 @@ enum Payments {
     }
 
     /// Prefix sums over whole, undiscounted months for each value of the rate
-    /// column: `fixed[i * (horizon + 1) + k]` sums months before k (present
-    /// values on FixedSum's grid), `units[…]` the amounts in minor units.
+    /// column: `units[i * (horizon + 1) + k]` sums the amounts of months
+    /// before k in minor units (present values go by segments instead).
     struct Tables {
         var horizon: Int
-        var fixed: [Int128]
         var units: [Int64]
     }
 
     static func prefixTables(
-        rate: [Double], setup s: Setup, horizon: Int, escTable: [Double], vTable: [Double], usage: [Double], dmonths: [Int],
-        fixedRate: Bool, rows: Int
+        rate: [Double], setup s: Setup, horizon: Int, escTable: [Double], usage: [Double], dmonths: [Int], rows: Int
     ) -> Tables? {
         // Worth building only when rows share rate values (a grid axis), not when each row has its own.
-        guard fixedRate, !escTable.isEmpty, !s.discounting || !vTable.isEmpty,
-            rate.count * (horizon + 1) <= 1 << 22, rate.count <= 1 || rate.count * 4 <= rows
+        guard !s.discounting, !escTable.isEmpty, rate.count * (horizon + 1) <= 1 << 22, rate.count <= 1 || rate.count * 4 <= rows
         else { return nil }
         let scale = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][max(0, min(s.digits, 9))]
         let maxEsc = escTable.map { Swift.abs($0) }.max() ?? 1
@@ -207,11 +193,9 @@ enum Payments {
             guard bound.isFinite, bound < FixedSum.limit / 2, bound * scale * Double(horizon) < 0x1p61 else { return nil }
         }
         let w = horizon + 1
-        var fixed: [Int128] = s.discounting ? Array(repeating: 0, count: rate.count * w) : []
-        var units: [Int64] = s.discounting ? [] : Array(repeating: 0, count: rate.count * w)
+        var units = [Int64](repeating: 0, count: rate.count * w)
         let discounted = Set(dmonths)
         for (i, monthly) in rate.enumerated() {
-            var f: Int128 = 0
             var u: Int64 = 0
             for k in 0..<horizon {
                 if !discounted.contains(k) {
@@ -219,22 +203,17 @@ enum Payments {
                     let fixedPart = mr * escTable[k] * (1 - 0) * 1
                     let raw = usage.isEmpty ? fixedPart : fixedPart + usage[k] * escTable[k] * 1
                     let pay = roundToMinorUnit(raw, digits: s.digits)
-                    if s.discounting {
-                        f &+= FixedSum.fixed(pay * vTable[k]) ?? 0
-                    } else {
-                        u &+= Int64((pay * scale).rounded(.toNearestOrEven))
-                    }
+                    u &+= Int64((pay * scale).rounded(.toNearestOrEven))
                 }
-                if s.discounting { fixed[i * w + k + 1] = f } else { units[i * w + k + 1] = u }
+                units[i * w + k + 1] = u
             }
         }
-        return Tables(horizon: horizon, fixed: fixed, units: units)
+        return Tables(horizon: horizon, units: units)
     }
 
     static func kernel(_ operands: [Col], _ setup: Setup, _ x: Context, tables: Tables?, space: Space) -> Col {
         let ptrs = operands.map { $0.data }
         let count = operands.count
-        let fixedTable = tables?.fixed ?? []
         let unitTable = tables?.units ?? []
         let width = (tables?.horizon ?? 0) + 1
         let useTables = tables != nil
@@ -242,12 +221,10 @@ enum Payments {
             pl.withUnsafeBufferPointer { pb in
                 x.dim.withUnsafeBufferPointer { dimp in
                     x.escTable.withUnsafeBufferPointer { et in
-                        x.vTable.withUnsafeBufferPointer { vt in
                             x.dmonths.withUnsafeBufferPointer { dm in
                                 x.powers.withUnsafeBufferPointer { pw in
                                     x.years.withUnsafeBufferPointer { yr in
                                         x.usage.withUnsafeBufferPointer { us in
-                                            fixedTable.withUnsafeBufferPointer { ft in
                                                 unitTable.withUnsafeBufferPointer { ut in
                                                   x.prefix.withUnsafeBufferPointer { px in
                                                    x.nextBreak.withUnsafeBufferPointer { nb in
@@ -256,8 +233,8 @@ enum Payments {
                                                     x.wholeKnown.withUnsafeBufferPointer { wk in
                                                     x.wholeAmounts.withUnsafeBufferPointer { wa in
                                                     guard let p = pb.baseAddress else { return Col.scalar(0) }
-                                                    let t = TablePointers(on: useTables, width: width, fixed: ft, units: ut)
-                                                    let m = MonthTables(dim: dimp, escTable: et, vTable: vt, powers: pw, prefix: x.hasPrefix ? px : nil,
+                                                    let t = TablePointers(on: useTables, width: width, units: ut)
+                                                    let m = MonthTables(dim: dimp, escTable: et, powers: pw, prefix: x.hasPrefix ? px : nil,
                                                                         years: yr, usage: us, dmonths: dm, nextBreak: nb, listed: ls, segments: x.segments,
                                                                         wholeTerms: wt, wholeKnown: wk, wholeAmounts: wa, wholeWidth: x.wholeWidth)
                                                     return space.drive(operands.map(\.axes)) { out, n, bases, steps in
@@ -276,12 +253,10 @@ enum Payments {
                                                    }
                                                   }
                                                 }
-                                            }
                                         }
                                     }
                                 }
                             }
-                        }
                     }
                 }
             }
@@ -291,14 +266,12 @@ enum Payments {
     struct TablePointers {
         var on: Bool
         var width: Int
-        var fixed: UnsafeBufferPointer<Int128>
         var units: UnsafeBufferPointer<Int64>
     }
 
     struct MonthTables {
         var dim: UnsafeBufferPointer<Double>
         var escTable: UnsafeBufferPointer<Double>
-        var vTable: UnsafeBufferPointer<Double>
         var powers: UnsafeBufferPointer<Double>
         var prefix: UnsafeBufferPointer<Int128>?
         var years: UnsafeBufferPointer<Int>
