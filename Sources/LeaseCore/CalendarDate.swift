@@ -77,6 +77,10 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         return (y, m, d)
     }
 
+    /// Ordinals of the calendar's days, years 1–9999.
+    public static let ordinals: ClosedRange<Int> =
+        (CalendarDate(year: minYear, month: 1, day: 1)?.ordinal ?? 0)...(CalendarDate(year: maxYear, month: 12, day: 31)?.ordinal ?? 0)
+
     /// Months since year 0, the index month arithmetic works in.
     public var monthIndex: Int { year * 12 + month - 1 }
 

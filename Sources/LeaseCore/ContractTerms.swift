@@ -132,9 +132,13 @@ extension Contract {
 
     /// Usage price per gpu-hour in the currency, or nil without a usage part.
     public var usagePerGPUHour: Double? {
-        guard let u = terms.usage, let ci = Units.currency(currency), let h = Units.index("h") else { return nil }
-        let target = UnitExpr(terms: [.init(unit: ci, exponent: 1), .init(unit: Units.gpuIndex, exponent: -1), .init(unit: h, exponent: -1)])
-        return UnitExpr.convert(u.value, from: u.unit, to: target)
+        guard let u = terms.usage, Units.currency(currency) != nil, Units.index("h") != nil else { return nil }
+        return UnitExpr.convert(u.value, from: u.unit, to: perGPUHourUnit)
+    }
+
+    /// The contract's currency per gpu per hour, the unit usage is priced in.
+    public var perGPUHourUnit: UnitExpr {
+        UnitExpr(terms: currencyUnit.terms + [.init(unit: Units.gpuIndex, exponent: -1), .init(unit: Units.index("h") ?? 0, exponent: -1)])
     }
 
     /// The usage part of month index `m` before escalation and proration:

@@ -55,9 +55,7 @@ enum ContractFields {
         let zero = Quantity(0, c.currencyUnit)
         switch name {
         case "termination_fee", "minimum": return .quantity(zero)
-        case "usage":
-            let perGPUHour = UnitExpr(terms: c.currencyUnit.terms + [.init(unit: Units.gpuIndex, exponent: -1), .init(unit: Units.index("h") ?? 0, exponent: -1)])
-            return .quantity(Quantity(0, perGPUHour))
+        case "usage": return .quantity(Quantity(0, c.perGPUHourUnit))
         case "utilization": return percent(1)
         default: return nil
         }

@@ -109,7 +109,7 @@ package enum FinanceQueries {
         return q.unit.convertAmount(q.value, to: c.currencyUnit)
     }
 
-    static func percent(_ r: Double) -> Value { .quantity(Quantity(r * 100, UnitExpr(unit: Units.percent))) }
+    static func percent(_ r: Double) -> Value { ContractFields.percent(r) }
 
     static func finance(_ span: Span, _ f: () throws(FinanceError) -> Double) throws(Diagnostic) -> Double {
         do throws(FinanceError) {

@@ -504,7 +504,7 @@ struct SourceWriter {
             if v == nil, inherited != nil {
                 switch n {
                 case "termination_fee", "minimum": v = .quantity(money)
-                case "usage": v = .quantity(Quantity(0, UnitExpr(terms: c.currencyUnit.terms + [.init(unit: Units.gpuIndex, exponent: -1), .init(unit: Units.index("h") ?? 0, exponent: -1)])))
+                case "usage": v = .quantity(Quantity(0, c.perGPUHourUnit))
                 case "utilization": v = ContractFields.percent(1)
                 default: break
                 }

@@ -316,9 +316,8 @@ extension Compiler {
             let days = base.notice.baseValue / 86400
             if days.isFinite, Swift.abs(days) < 4_000_000 { noticeDays = Int(days.rounded()) }
         }
-        // The days of years 1–9999: a notice day must be one of them.
-        let firstDay = CalendarDate(year: CalendarDate.minYear, month: 1, day: 1)?.ordinal ?? 0
-        let lastDay = CalendarDate(year: CalendarDate.maxYear, month: 12, day: 31)?.ordinal ?? 0
+        // A notice day must be a day of the calendar (years 1–9999).
+        let firstDay = CalendarDate.ordinals.lowerBound, lastDay = CalendarDate.ordinals.upperBound
         let out = space.map(d, end, c.notice ?? .scalar(.nan)) { o, code, n in
             let eMonth: Int, eDay: Int
             if let nd = noticeDays {
@@ -519,16 +518,15 @@ extension Compiler {
         let col = column(axis.values, axis.isDate)
         if axis.isDate {
             let isMonth = axis.isMonth
-            // The days of years 1–9999, the calendar's range: a day drawn in it is its own ordinal.
-            let firstDay = CalendarDate(year: CalendarDate.minYear, month: 1, day: 1)?.ordinal ?? 0
-            let lastDay = CalendarDate(year: CalendarDate.maxYear, month: 12, day: 31)?.ordinal ?? 0
+            // A day drawn in the calendar's range (years 1–9999) is its own ordinal.
+            let days = CalendarDate.ordinals
             let ords = space.map(col) { x in
                 guard x.isFinite, Swift.abs(x) < 1e9 else { return .nan }
                 // ⌊x⌋ without a call to floor.
                 var i = Int(x)
                 if Double(i) > x { i -= 1 }
                 if isMonth { return CalendarDate.fromMonthIndex(i).map { Double($0.ordinal) } ?? .nan }
-                return i >= firstDay && i <= lastDay ? Double(i) : .nan
+                return days.contains(i) ? Double(i) : .nan
             }
             if ords.data.contains(where: { $0.isNaN }) { throw Unsupported("drawn date out of range") }
             return .date(ords, isMonth ? .month : .day)
