@@ -284,13 +284,13 @@ public struct Contract: Hashable, Sendable {
 /// Terms of 2^50 or more (or not finite) set `overflowed`: the caller then
 /// sums in order with `CompensatedSum` instead.
 public struct FixedSum: Sendable {
-    public static var limit: Double { 0x1p50 }
+    @inlinable public static var limit: Double { 0x1p50 }
     @usableFromInline var total: Int128 = 0
     @usableFromInline var overflowed = false
-    public var sum: Int128 { total }
-    public var hasOverflowed: Bool { overflowed }
+    @inlinable public var sum: Int128 { total }
+    @inlinable public var hasOverflowed: Bool { overflowed }
 
-    public init() {}
+    @inlinable public init() {}
 
     /// A term on the grid, or nil when it is out of range.
     @inlinable @inline(__always)
@@ -313,9 +313,10 @@ public struct FixedSum: Sendable {
         if let f = FixedSum.fixed(t) { total &+= f } else { overflowed = true }
     }
 
+    @inlinable @inline(__always)
     public mutating func add(fixed f: Int128) { total &+= f }
 
-    public var value: Double { FixedSum.value(total) }
+    @inlinable public var value: Double { FixedSum.value(total) }
 
     @inlinable @inline(__always)
     public static func value(_ total: Int128) -> Double {

@@ -54,9 +54,31 @@ struct Space: Sendable {
         _ kernel: (_ out: UnsafeMutablePointer<Double>, _ count: Int, _ bases: UnsafePointer<Int>, _ steps: UnsafePointer<Int>) -> Void
     ) -> Col {
         let union = over ?? Space.union(operands)
+        let length = block(union).count
+        var out = [Double](unsafeUninitializedCapacity: length) { _, n in n = length }
+        out.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let outPtr = UnsafeSendable(base)
+            forEach(operands, over: union) { start, n, bases, steps in kernel(outPtr.value + start, n, bases, steps) }
+        }
+        return Col(axes: union, data: out)
+    }
+
+    /// The rows of a column over `union`: a shard's block over every axis, else all of them.
+    func block(_ union: [Int]) -> Range<Int> {
+        union == Array(sizes.indices) && rows != nil ? rows ?? 0..<0 : 0..<count(union)
+    }
+
+    /// `drive` without an output column: `body` gets each piece's first
+    /// position in the block (`block(union)`), its length, and the operands'
+    /// bases and steps, on as many threads as `drive` would use.
+    func forEach(
+        _ operands: [[Int]], over union: [Int],
+        _ body: (_ start: Int, _ count: Int, _ bases: UnsafePointer<Int>, _ steps: UnsafePointer<Int>) -> Void
+    ) {
         let full = Array(sizes.indices)
         // Over every axis of a shard, only its rows are computed and held.
-        let block: Range<Int> = union == full && rows != nil ? rows ?? 0..<0 : 0..<count(union)
+        let block = self.block(union)
         let lo = block.lowerBound
         let total = block.upperBound
         let shifted = operands.map { $0 == full && rows != nil && !full.isEmpty }
@@ -64,13 +86,9 @@ struct Space: Sendable {
         let inner = union.last.map { sizes[$0] } ?? 1
         let outerSizes = union.dropLast().map { sizes[$0] }
         let length = total - lo
-        var out = [Double](unsafeUninitializedCapacity: length) { _, n in n = length }
         let parts = length >= 1 << 16 ? max(1, threads) : 1
-        withoutActuallyEscaping(kernel) { escaping in
-        let kernel = UnsafeSendable(escaping)
-        out.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let outPtr = UnsafeSendable(base)
+        withoutActuallyEscaping(body) { escaping in
+            let body = UnsafeSendable(escaping)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let from = lo + length * part / parts, to = lo + length * (part + 1) / parts
                 var bases = [Int](repeating: 0, count: operands.count)
@@ -95,15 +113,13 @@ struct Space: Sendable {
                     for j in operands.indices where shifted[j] { bases[j] -= lo }
                     bases.withUnsafeBufferPointer { b in
                         steps.withUnsafeBufferPointer { s in
-                            if let bp = b.baseAddress, let sp = s.baseAddress { kernel.value(outPtr.value + (p - lo), n, bp, sp) }
+                            if let bp = b.baseAddress, let sp = s.baseAddress { body.value(p - lo, n, bp, sp) }
                         }
                     }
                     p += n
                 }
             }
         }
-        }
-        return Col(axes: union, data: out)
     }
 
     func map(_ a: Col, _ f: (Double) -> Double) -> Col {
@@ -116,6 +132,22 @@ struct Space: Sendable {
                     i += s[0]
                 }
             }
+        }
+    }
+
+    /// `map(a, f)` for a column of whole numbers in a short range (days drawn
+    /// from a few years): f once per value of the range, then a table lookup
+    /// a row. The same values as `map`, f being a function of its argument.
+    func mapWhole(_ a: Col, _ f: (Double) -> Double) -> Col {
+        let n = a.data.count
+        guard n >= 1 << 12, let lo = a.data.min(), let hi = a.data.max(), lo.isFinite, hi.isFinite,
+              hi - lo < Double(Swift.min(1 << 16, n / 4)), Swift.abs(lo) < 0x1p52, Swift.abs(hi) < 0x1p52,
+              a.data.allSatisfy({ $0 == $0.rounded(.towardZero) })
+        else { return map(a, f) }
+        let base = Int(lo)
+        let table = (0...Int(hi - lo)).map { f(Double(base + $0)) }
+        return table.withUnsafeBufferPointer { t in
+            map(a) { x in t[Int(x) - base] }
         }
     }
 

@@ -212,55 +212,50 @@ enum Payments {
     }
 
     static func kernel(_ operands: [Col], _ setup: Setup, _ x: Context, tables: Tables?, space: Space) -> Col {
-        let ptrs = operands.map { $0.data }
         let count = operands.count
-        let unitTable = tables?.units ?? []
-        let width = (tables?.horizon ?? 0) + 1
-        let useTables = tables != nil
-        return withPointers(ptrs) { pl in
+        let pins = Pins()
+        let t = TablePointers(on: tables != nil, width: (tables?.horizon ?? 0) + 1, units: pins.pin(tables?.units ?? []))
+        let m = MonthTables(dim: pins.pin(x.dim), escTable: pins.pin(x.escTable), powers: pins.pin(x.powers),
+                            prefix: x.hasPrefix ? pins.pin(x.prefix) : nil, years: pins.pin(x.years), usage: pins.pin(x.usage),
+                            dmonths: pins.pin(x.dmonths), nextBreak: pins.pin(x.nextBreak), listed: pins.pin(x.listed),
+                            segments: x.segments, wholeTerms: pins.pin(x.wholeTerms), wholeKnown: pins.pin(x.wholeKnown),
+                            wholeAmounts: pins.pin(x.wholeAmounts), wholeWidth: x.wholeWidth)
+        return withPointers(operands.map(\.data)) { pl in
             pl.withUnsafeBufferPointer { pb in
-                x.dim.withUnsafeBufferPointer { dimp in
-                    x.escTable.withUnsafeBufferPointer { et in
-                            x.dmonths.withUnsafeBufferPointer { dm in
-                                x.powers.withUnsafeBufferPointer { pw in
-                                    x.years.withUnsafeBufferPointer { yr in
-                                        x.usage.withUnsafeBufferPointer { us in
-                                                unitTable.withUnsafeBufferPointer { ut in
-                                                  x.prefix.withUnsafeBufferPointer { px in
-                                                   x.nextBreak.withUnsafeBufferPointer { nb in
-                                                    x.listed.withUnsafeBufferPointer { ls in
-                                                    x.wholeTerms.withUnsafeBufferPointer { wt in
-                                                    x.wholeKnown.withUnsafeBufferPointer { wk in
-                                                    x.wholeAmounts.withUnsafeBufferPointer { wa in
-                                                    guard let p = pb.baseAddress else { return Col.scalar(0) }
-                                                    let t = TablePointers(on: useTables, width: width, units: ut)
-                                                    let m = MonthTables(dim: dimp, escTable: et, powers: pw, prefix: x.hasPrefix ? px : nil,
-                                                                        years: yr, usage: us, dmonths: dm, nextBreak: nb, listed: ls, segments: x.segments,
-                                                                        wholeTerms: wt, wholeKnown: wk, wholeAmounts: wa, wholeWidth: x.wholeWidth)
-                                                    return space.drive(operands.map(\.axes)) { out, n, bases, steps in
-                                                        let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-                                                        defer { idx.deallocate() }
-                                                        for j in 0..<count { idx[j] = bases[j] }
-                                                        for k in 0..<n {
-                                                            out[k] = row(p, idx, setup, m, tables: t)
-                                                            for j in 0..<count { idx[j] += steps[j] }
-                                                        }
-                                                    }
-                                                    }
-                                                    }
-                                                    }
-                                                    }
-                                                   }
-                                                  }
-                                                }
-                                        }
-                                    }
-                                }
-                            }
+                guard let p = pb.baseAddress else { return Col.scalar(0) }
+                if let f = Factored(operands, setup, m, space: space, p: p, pins: pins) {
+                    return f.run(operands, p, setup, m, tables: t, space: space)
+                }
+                return space.drive(operands.map(\.axes)) { out, n, bases, steps in
+                    let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
+                    defer { idx.deallocate() }
+                    for j in 0..<count { idx[j] = bases[j] }
+                    for k in 0..<n {
+                        out[k] = row(p, idx, setup, m, tables: t)
+                        for j in 0..<count { idx[j] += steps[j] }
                     }
                 }
             }
         }
+    }
+
+    /// Copies of a kernel's tables at stable addresses, freed with it.
+    final class Pins {
+        private var buffers: [UnsafeMutableRawPointer] = []
+
+        func pin<T: BitwiseCopyable>(_ a: [T]) -> UnsafeBufferPointer<T> {
+            let b = UnsafeMutableBufferPointer<T>.allocate(capacity: Swift.max(1, a.count))
+            _ = b.initialize(from: a)
+            if let base = b.baseAddress { buffers.append(UnsafeMutableRawPointer(base)) }
+            return UnsafeBufferPointer(start: b.baseAddress, count: a.count)
+        }
+
+        /// Frees `b` with the pins.
+        func adopt<T>(_ b: UnsafeMutableBufferPointer<T>) {
+            if let base = b.baseAddress { buffers.append(UnsafeMutableRawPointer(base)) }
+        }
+
+        deinit { for b in buffers { b.deallocate() } }
     }
 
     struct TablePointers {
@@ -286,28 +281,49 @@ enum Payments {
         var wholeWidth: Int
     }
 
+    /// A row's months and the operands every month reads: nil when the row bills nothing.
+    struct RowBounds {
+        var monthly: Double
+        var last: Int, endDay: Int
+        var a: Int, b: Int
+        var chargeM: Int, charge: Double, hasCharge: Bool
+        var frac: Double
+        var e: Double
+        var kd: Int
+
+        @inline(__always)
+        init?(_ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafePointer<Int>, _ s: Setup, _ x: MonthTables) {
+            monthly = p[0][idx[0]]
+            let code = Int(p[1][idx[1]])
+            last = code / 32 - s.first
+            endDay = code % 32
+            a = Int(p[2][idx[2]]) - s.first
+            b = Int(p[3][idx[3]]) - s.first
+            if s.emptyIfReversed && b < a { return nil }
+            let cm = p[8][idx[8]]
+            chargeM = Int(cm) - (cm < 0 ? 0 : s.first)
+            charge = p[7][idx[7]]
+            hasCharge = cm >= 0
+            if a < 0 { a = 0 }
+            let upper = hasCharge ? Swift.max(last, chargeM) : last
+            if b > upper { b = upper }
+            guard a <= b && upper >= 0 else { return nil }
+            frac = endDay == 0 || last < 0 ? 1.0 : Double(endDay) / x.dim[last]
+            e = p[4][idx[4]]
+            kd = Int(p[6][idx[6]]) - s.first
+        }
+    }
+
     /// One row; operands are rate, end, from, to, escalation, annual rate,
     /// the month discounting starts from, charge, charge month, then discounts.
     @inline(__always)
     static func row(
-        _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafeMutablePointer<Int>, _ s: Setup, _ x: MonthTables,
+        _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafePointer<Int>, _ s: Setup, _ x: MonthTables,
         tables t: TablePointers
     ) -> Double {
-        let monthly = p[0][idx[0]]
-        let code = Int(p[1][idx[1]])
-        let last = code / 32 - s.first, endDay = code % 32
-        var a = Int(p[2][idx[2]]) - s.first, b = Int(p[3][idx[3]]) - s.first
-        if s.emptyIfReversed && b < a { return 0 }
-        let chargeM = Int(p[8][idx[8]]) - (p[8][idx[8]] < 0 ? 0 : s.first)
-        let charge = p[7][idx[7]]
-        let hasCharge = p[8][idx[8]] >= 0
-        if a < 0 { a = 0 }
-        let upper = hasCharge ? Swift.max(last, chargeM) : last
-        if b > upper { b = upper }
-        guard a <= b && upper >= 0 else { return 0 }
-        let frac = endDay == 0 || last < 0 ? 1.0 : Double(endDay) / x.dim[last]
-        let e = p[4][idx[4]]
-        let kd = Int(p[6][idx[6]]) - s.first
+        guard let r = RowBounds(p, idx, s, x) else { return 0 }
+        let (monthly, last, endDay, a, b, chargeM, charge, hasCharge, frac, e, kd) =
+            (r.monthly, r.last, r.endDay, r.a, r.b, r.chargeM, r.charge, r.hasCharge, r.frac, r.e, r.kd)
         @inline(__always) func discount(_ m: Int) -> Double {
             for j in 0..<s.nd where x.dmonths[j] == m { return p[9 + j][idx[9 + j]] }
             return 0
@@ -380,18 +396,21 @@ enum Payments {
         return acc.value
     }
 
-    /// Stable base pointers to each operand's data for the kernel's lifetime.
+    /// Stable base pointers to each operand's data for the kernel's lifetime (no copies).
     static func withPointers<R>(_ arrays: [[Double]], _ body: ([UnsafePointer<Double>]) -> R) -> R {
         var ptrs: [UnsafePointer<Double>] = []
-        var holders: [UnsafeMutableBufferPointer<Double>] = []
-        for a in arrays {
-            let buf = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, a.count))
-            _ = buf.initialize(from: a)
-            holders.append(buf)
-            ptrs.append(UnsafePointer(buf.baseAddress ?? UnsafeMutablePointer<Double>.allocate(capacity: 1)))
+        ptrs.reserveCapacity(arrays.count)
+        let empty = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        empty.initialize(to: 0)
+        defer { empty.deallocate() }
+        func nest(_ i: Int) -> R {
+            guard i < arrays.count else { return body(ptrs) }
+            return arrays[i].withUnsafeBufferPointer { b in
+                ptrs.append(b.baseAddress ?? UnsafePointer(empty))
+                return nest(i + 1)
+            }
         }
-        defer { for h in holders { h.deallocate() } }
-        return body(ptrs)
+        return nest(0)
     }
 }
 

@@ -94,9 +94,45 @@ public func segmentedPresentValue(
     powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
     plain: (Int) -> Double, payment: (Int) -> Double, whole: (Int) -> Int128? = { _ in nil }
 ) -> Double {
-    guard a <= b else { return 0 }
+    let exact = segmentedPresentValueTerms(
+        from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
+        listed: listed, segments: segments, powers: powers, prefix: prefix, plain: plain, payment: payment, whole: whole)
+    if !exact.hasOverflowed { return exact.value }
+    // Past FixedSum's range: the same terms in month order, compensated.
     let grouped = segments && prefix != nil
+    let plainEnd = lastIsSpecial ? last - 1 : last
+    var acc = CompensatedSum()
+    var k = a
+    while k <= b {
+        let isPlain = grouped && k <= plainEnd && !listed[k] && k != chargeMonth
+        if isPlain, let prefix {
+            var e = min(plan[k] - 1, b, plainEnd)
+            if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
+            acc.add(plain(k) * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
+            k = e + 1
+        } else {
+            acc.add(payment(k) * powers[k + offset])
+            k += 1
+        }
+    }
+    return acc.value
+}
+
+/// The terms of `segmentedPresentValue` on FixedSum's grid, summed; its
+/// value is the present value unless a term was out of range. Every term is
+/// summed exactly, so a caller may split the terms between several sums
+/// (the vectorized engine adds the listed months' terms from tables) and
+/// add the sums: the same bits.
+@inlinable
+public func segmentedPresentValueTerms(
+    from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
+    plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
+    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
+    plain: (Int) -> Double, payment: (Int) -> Double, whole: (Int) -> Int128? = { _ in nil }
+) -> FixedSum {
     var exact = FixedSum()
+    guard a <= b else { return exact }
+    let grouped = segments && prefix != nil
     var k = a
     // A plain month ends its segment before the last month if that is special, and before a charge.
     let plainEnd = lastIsSpecial ? last - 1 : last
@@ -118,21 +154,5 @@ public func segmentedPresentValue(
             k += 1
         }
     }
-    if !exact.hasOverflowed { return exact.value }
-    // Past FixedSum's range: the same terms in month order, compensated.
-    var acc = CompensatedSum()
-    k = a
-    while k <= b {
-        let isPlain = grouped && k <= plainEnd && !listed[k] && k != chargeMonth
-        if isPlain, let prefix {
-            var e = min(plan[k] - 1, b, plainEnd)
-            if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
-            acc.add(plain(k) * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
-            k = e + 1
-        } else {
-            acc.add(payment(k) * powers[k + offset])
-            k += 1
-        }
-    }
-    return acc.value
+    return exact
 }

@@ -1,0 +1,67 @@
+import Foundation
+import LeaseCore
+@testable import LeaseLanguage
+import LeaseVector
+import Testing
+
+/// Present values over grids worked out by parts (`Payments.Factored`):
+/// every row bit for bit the scalar evaluator's, including the rows whose
+/// listed month is prorated or charged, which are worked out whole.
+@Suite("present values by parts: vectorized vs scalar")
+struct FactoredPresentValueTests {
+    static let model = """
+        cluster k { owner: "xAI"; site: "Memphis, TN"; power: 300 MW; gpus: 220_000 gpu }
+        contract c {
+          lessor: "xAI"; lessee: "Anthropic"; cluster: k
+          start: 2026-05; end: 2029-05
+          rate: $1.25B / month
+          discounts: [2026-05: 50%, 2026-06: 50%]
+          notice: 90 days
+        }
+        let arr = c with {timing: "arrears"}
+        let esc = c with {escalation: 3%, renewal: {months: 6, rate: $1.4B / month}}
+        let fee = c with {termination_fee: 2 months}
+        let odd = c with {discounts: [2026-05: 10%, 2027-04: 20%, 2028-05: 30%, 2029-04: 40%]}
+        scenario g {
+          notice_on: 2026-01-20 .. 2029-06-01 step 23 days
+          discount: 0% .. 60% step 7.5%
+          rate: $1.0B/month .. $1.5B/month step $0.125B/month
+        }
+        scenario e {
+          notice_on: 2026-01-20 .. 2029-06-01 step 41 days
+          discount: 0% .. 60% step 12%
+          rate: $1.0B/month .. $1.5B/month step $0.25B/month
+          g: 0% .. 6% step 2%
+        }
+
+        """
+
+    static func check(_ s: String, _ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let before = EngineCounters.factoredKernels
+        let program = model + "let out_ = run \(s): \(body)\n"
+        let v = DifferentialTests.agree(program, threads: 2, sourceLocation: sourceLocation)
+        #expect(v.fallback == nil, "fell back: \(v.fallback ?? "")\n\(body)", sourceLocation: sourceLocation)
+        if case .failure(let d) = v.outcome { Issue.record("failed: \(d.message)\n\(body)", sourceLocation: sourceLocation) }
+        #expect(EngineCounters.factoredKernels > before, "not worked out by parts: \(body)", sourceLocation: sourceLocation)
+    }
+
+    @Test("the benchmark's run, with notices that end the lease inside its discounted months")
+    func terminated() {
+        Self.check("g", "npv(terminate(c with {rate: rate, discounts: [2026-05: discount, 2026-06: discount]}, notice_on: notice_on), 8%)")
+        Self.check("g", "npv(terminate(c with {rate: rate, discounts: [2026-06: discount]}, notice_on: notice_on), 0%)")
+    }
+
+    @Test("a termination fee billed in a discounted month, and payments in arrears")
+    func feeAndArrears() {
+        Self.check("g", "npv(terminate(fee with {rate: rate, discounts: [2026-05: discount, 2026-06: discount]}, notice_on: notice_on), 8%)")
+        Self.check("g", "npv(terminate(arr with {rate: rate, discounts: [2026-05: discount, 2026-06: discount]}, notice_on: notice_on), 6%)")
+    }
+
+    @Test("escalation by one % or by row, renewal, discounts in later years, and npv at a month")
+    func escalation() {
+        Self.check("g", "npv(terminate(esc with {rate: rate, discounts: [2026-05: discount, 2027-06: discount / 2]}, notice_on: notice_on), 8%)")
+        Self.check("e", "npv(terminate(c with {rate: rate, escalation: g, discounts: [2026-05: discount]}, notice_on: notice_on), 8%)")
+        Self.check("g", "npv(terminate(odd with {rate: rate, discounts: [2026-05: discount, 2029-04: discount]}, notice_on: notice_on), 8%)")
+        Self.check("g", "npv(terminate(odd with {rate: rate, discounts: [2027-04: discount, 2028-05: 1 - discount]}, notice_on: notice_on), 8%, at: 2026-09)")
+    }
+}
