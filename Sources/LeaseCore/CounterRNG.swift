@@ -4,7 +4,7 @@ import Foundation
 /// parameter's name, the row and the draw's index within the row, never on
 /// thread count, batch size or the order rows are computed in.
 public enum CounterRNG {
-    @inline(__always)
+    @inlinable @inline(__always)
     static func mix(_ z0: UInt64) -> UInt64 {
         var z = z0 &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -23,7 +23,7 @@ public enum CounterRNG {
     }
 
     /// Uniform in the open interval (0, 1).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func uniform(seed: UInt64, key: UInt64, row: UInt64, index: UInt64) -> Double {
         let x = mix(mix(mix(seed ^ key) ^ row) &+ index &* 0xD1B5_4A32_D192_ED03)
         return (Double(x >> 11) + 0.5) * 0x1.0p-53

@@ -45,33 +45,56 @@ package enum Distributions {
         }
     }
 
+    /// The distributions, by name, so a column of draws decides once.
+    package enum Kind: Sendable {
+        case uniform, normal, lognormal, triangular, pert, choice
+
+        package init(_ name: String) {
+            switch name {
+            case "uniform": self = .uniform
+            case "normal": self = .normal
+            case "lognormal": self = .lognormal
+            case "triangular": self = .triangular
+            case "pert": self = .pert
+            default: self = .choice
+            }
+        }
+    }
+
     /// One draw on an axis, shared by the scalar and vectorized evaluators so
     /// both give the same value for the same row.
     package static func coordinate(
         _ name: String, _ xs: [Double], isDate: Bool, seed: UInt64, key: UInt64, row: UInt64, index: UInt64
     ) -> Double {
-        func u(_ k: UInt64 = 0) -> Double { CounterRNG.uniform(seed: seed, key: key, row: row, index: index &* 8 &+ k) }
-        switch name {
-        case "uniform":
+        coordinate(Kind(name), xs, isDate: isDate, seed: seed, key: key, row: row, index: index)
+    }
+
+    @inlinable @inline(__always)
+    package static func coordinate(
+        _ kind: Kind, _ xs: [Double], isDate: Bool, seed: UInt64, key: UInt64, row: UInt64, index: UInt64
+    ) -> Double {
+        @inline(__always) func u(_ k: UInt64 = 0) -> Double { CounterRNG.uniform(seed: seed, key: key, row: row, index: index &* 8 &+ k) }
+        switch kind {
+        case .uniform:
             if isDate { return xs[0] + (u() * (xs[1] - xs[0] + 1)).rounded(.down) }
             return xs[0] + u() * (xs[1] - xs[0])
-        case "normal":
+        case .normal:
             return xs[0] + CounterRNG.normal(seed: seed, key: key, row: row, index: index &* 8) * xs[1]
-        case "lognormal":
+        case .lognormal:
             return Foundation.exp(xs[0] + xs[1] * CounterRNG.normal(seed: seed, key: key, row: row, index: index &* 8))
-        case "triangular":
+        case .triangular:
             let (lo, mode, hi) = (xs[0], xs[1], xs[2])
             if hi == lo { return lo }
             let p = u(), fc = (mode - lo) / (hi - lo)
             return p < fc ? lo + (p * (hi - lo) * (mode - lo)).squareRoot() : hi - ((1 - p) * (hi - lo) * (hi - mode)).squareRoot()
-        case "pert":
+        case .pert:
             let (lo, mode, hi) = (xs[0], xs[1], xs[2])
             if hi == lo { return lo }
             let alpha = 1 + 4 * (mode - lo) / (hi - lo), beta = 1 + 4 * (hi - mode) / (hi - lo)
             let ga = CounterRNG.gamma(alpha, seed: seed, key: key, row: row, index: index &* 8 &+ 1)
             let gb = CounterRNG.gamma(beta, seed: seed, key: key, row: row, index: index &* 8 &+ 2)
             return lo + ga / (ga + gb) * (hi - lo)
-        default:  // choice: an index into the list
+        case .choice:  // an index into the list
             return (u() * xs[0]).rounded(.down)
         }
     }

@@ -318,7 +318,7 @@ extension Compiler {
         }
         // A notice day must be a day of the calendar (years 1–9999).
         let firstDay = CalendarDate.ordinals.lowerBound, lastDay = CalendarDate.ordinals.upperBound
-        let out = space.map(d, end, c.notice ?? .scalar(.nan)) { o, code, n in
+        let effective = { (o: Double, code: Double, n: Double) -> Double in
             let eMonth: Int, eDay: Int
             if let nd = noticeDays {
                 // As `effectiveDay`: the notice day must be a calendar day, then the days are added.
@@ -337,16 +337,16 @@ extension Compiler {
             if eMonth == last && endDay != 0 && eDay >= endDay { return code }
             return Double(eMonth * 32 + eDay)
         }
+        let notice = c.notice ?? .scalar(.nan)
+        // Notice days drawn from a few years: the calendar worked out once a day.
+        let out = end.isScalar && notice.isScalar
+            ? space.mapWhole(d) { effective($0, end.data[0], notice.data[0]) }
+            : space.map(d, end, notice, effective)
         if out.data.contains(where: { $0.isNaN }) { throw Unsupported("effective day out of range") }
         var t = c
         t.end = out
         let terms = base.terms
         guard terms.terminationFee != nil || terms.minimum != nil || c.fee != nil || c.minimum != nil else { return t }
-        // What the terminated contract bills without any earlier charge.
-        var plain = t
-        plain.charge = .scalar(0)
-        plain.chargeMonth = .scalar(-1)
-        let billed = try Payments.sum(plain, space: space, from: nil, to: nil, annualRate: nil)
         let first = base.firstMonth, digits = base.minorDigits
         let moved = space.map(out, end) { $0 != $1 ? 1 : 0 }
         let chargeMonth = space.map(out) { Double(Swift.max(Int($0) / 32, first)) }
@@ -381,15 +381,25 @@ extension Compiler {
         }
         let hasMinimum = c.minimum != nil || terms.minimum != nil
         let minimum = c.minimum ?? .scalar(terms.minimum ?? 0)
-        let newCharge = space.map(billed, fee, minimum) { total, f, minimum in
-            guard hasMinimum else { return f + 0.0 }
-            var b = AmountSum(digits: digits)
-            b.add(total)
-            b.add(f)
-            var owed = AmountSum(digits: digits)
-            owed.add(minimum)
-            owed.add(-b.value)
-            return f + Swift.max(0, owed.value)
+        let newCharge: Col
+        if hasMinimum {
+            // What the terminated contract bills without any earlier charge.
+            var plain = t
+            plain.charge = .scalar(0)
+            plain.chargeMonth = .scalar(-1)
+            let billed = try Payments.sum(plain, space: space, from: nil, to: nil, annualRate: nil)
+            newCharge = space.map(billed, fee, minimum) { total, f, minimum in
+                var b = AmountSum(digits: digits)
+                b.add(total)
+                b.add(f)
+                var owed = AmountSum(digits: digits)
+                owed.add(minimum)
+                owed.add(-b.value)
+                return f + Swift.max(0, owed.value)
+            }
+        } else {
+            // Without a minimum the charge is the fee: it varies with the fee's axes only.
+            newCharge = space.map(fee) { $0 + 0.0 }
         }
         let oldCharge = c.charge ?? .scalar(terms.termination?.charge ?? 0)
         let oldMonth = c.chargeMonth ?? .scalar(Double(terms.termination?.chargeMonth ?? -1))
@@ -491,10 +501,12 @@ extension Compiler {
         // A sample's single axis 0 is its rows: element k of a piece is row
         // b[0] + k of the column, global row offset + b[0] + k.
         let offset = space.offset
+        let kind = Distributions.Kind(name)
         func column(_ xs: [Double], _ isDate: Bool) -> Col {
             space.drive([[0]]) { out, n, b, _ in
+                let first = UInt64(offset + b[0])
                 for k in 0..<n {
-                    out[k] = Distributions.coordinate(name, xs, isDate: isDate, seed: seed, key: key, row: UInt64(offset + b[0] + k), index: index)
+                    out[k] = Distributions.coordinate(kind, xs, isDate: isDate, seed: seed, key: key, row: first + UInt64(k), index: index)
                 }
             }
         }

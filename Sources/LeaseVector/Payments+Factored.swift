@@ -70,11 +70,13 @@ extension Payments {
             let tp = UnsafeSendable(totals), mp = UnsafeSendable(masks)
             space.forEach(pOps.map(\.axes), over: pAxes) { start, n, bases, steps in
                 var idx = [Int](repeating: 0, count: 9)
+                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3)
+                defer { scratch.deallocate() }
                 idx.withUnsafeMutableBufferPointer { ib in
                     guard let ip = ib.baseAddress else { return }
                     for j in 0..<9 { ip[j] = bases[j] }
                     for k in 0..<n {
-                        let (t, m) = Payments.termsWithoutListed(p, ip, s, x, listedIndex: li)
+                        let (t, m) = Payments.termsWithoutListed(p, ip, s, x, listedIndex: li, scratch: scratch)
                         tp.value[start + k] = t
                         mp.value[start + k] = m
                         for j in 0..<9 { ip[j] += steps[j] }
@@ -126,7 +128,11 @@ extension Payments {
             let (totals, masks, terms, qStart) = (pTotal, pMask, qTerms, qStart)
             return space.drive(axes, over: Space.union(operands.map(\.axes))) { out, n, bases, steps in
                 let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-                defer { idx.deallocate() }
+                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3)
+                defer {
+                    idx.deallocate()
+                    scratch.deallocate()
+                }
                 var iq = [Int](repeating: 0, count: nd)
                 let ps = steps[count]
                 var ip = bases[count]
@@ -143,7 +149,7 @@ extension Payments {
                     }
                     if whole {
                         for j in 0..<count { idx[j] = bases[j] + k * steps[j] }
-                        out[k] = Payments.row(p, idx, s, x, tables: t)
+                        out[k] = Payments.row(p, idx, s, x, tables: t, scratch: scratch)
                     } else {
                         out[k] = FixedSum.value(total)
                     }
@@ -161,12 +167,22 @@ extension Payments {
     @inline(__always)
     static func termsWithoutListed(
         _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafePointer<Int>, _ s: Setup, _ x: MonthTables,
-        listedIndex: UnsafeBufferPointer<Int8>
+        listedIndex: UnsafeBufferPointer<Int8>, scratch: UnsafeMutablePointer<Double>
     ) -> (Int128, UInt16) {
         guard let r = RowBounds(p, idx, s, x) else { return (0, 0) }
         let (monthly, last, endDay, chargeM, charge, hasCharge, frac, e) =
             (r.monthly, r.last, r.endDay, r.chargeM, r.charge, r.hasCharge, r.frac, r.e)
-        var mask: UInt16 = 0
+        // The mask, the last amount and its rounding live in `scratch`, not in captured vars.
+        scratch[0] = .nan
+        scratch[2] = 0
+        @inline(__always) func rounded(_ raw: Double) -> Double {
+            if raw != scratch[0] {
+                scratch[0] = raw
+                scratch[1] = roundToMinorUnit(raw, digits: s.digits)
+            }
+            return scratch[1]
+        }
+        @inline(__always) func mark(_ bits: UInt16) { scratch[2] = Double(UInt16(scratch[2]) | bits) }
         @inline(__always) func escalation(_ m: Int) -> Double {
             x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
         }
@@ -175,24 +191,20 @@ extension Payments {
             if m <= last {
                 let j = m >= 0 && m < listedIndex.count ? Int(listedIndex[m]) : -1
                 if j >= 0 {
-                    if (m == last && endDay != 0) || (hasCharge && m == chargeM) {
-                        mask |= Factored.slow
-                    } else {
-                        mask |= 1 << j
-                    }
+                    mark((m == last && endDay != 0) || (hasCharge && m == chargeM) ? Factored.slow : 1 << j)
                     return 0
                 }
                 let f = m == last ? frac : 1
                 let escf = escalation(m)
                 let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-                pay = roundToMinorUnit(mr * escf * (1 - 0) * f, digits: s.digits)
+                pay = rounded(mr * escf * (1 - 0) * f)
             }
             if hasCharge && m == chargeM { pay = pay + charge }
             return pay
         }
         @inline(__always) func plain(_ m: Int) -> Double {
             let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-            return roundToMinorUnit(mr * escalation(m) * (1 - 0) * 1, digits: s.digits)
+            return rounded(mr * escalation(m) * (1 - 0) * 1)
         }
         let offset = s.arrears - r.kd
         let charged: Int? = hasCharge ? chargeM : nil
@@ -209,6 +221,7 @@ extension Payments {
                 from: r.a, to: r.b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
                 listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment)
         }
+        let mask = UInt16(scratch[2])
         return (sum.sum, sum.hasOverflowed ? mask | Factored.slow : mask)
     }
 

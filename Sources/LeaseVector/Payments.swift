@@ -228,10 +228,14 @@ enum Payments {
                 }
                 return space.drive(operands.map(\.axes)) { out, n, bases, steps in
                     let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-                    defer { idx.deallocate() }
+                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2)
+                    defer {
+                        idx.deallocate()
+                        scratch.deallocate()
+                    }
                     for j in 0..<count { idx[j] = bases[j] }
                     for k in 0..<n {
-                        out[k] = row(p, idx, setup, m, tables: t)
+                        out[k] = row(p, idx, setup, m, tables: t, scratch: scratch)
                         for j in 0..<count { idx[j] += steps[j] }
                     }
                 }
@@ -319,7 +323,7 @@ enum Payments {
     @inline(__always)
     static func row(
         _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafePointer<Int>, _ s: Setup, _ x: MonthTables,
-        tables t: TablePointers
+        tables t: TablePointers, scratch: UnsafeMutablePointer<Double>
     ) -> Double {
         guard let r = RowBounds(p, idx, s, x) else { return 0 }
         let (monthly, last, endDay, a, b, chargeM, charge, hasCharge, frac, e, kd) =
@@ -327,6 +331,16 @@ enum Payments {
         @inline(__always) func discount(_ m: Int) -> Double {
             for j in 0..<s.nd where x.dmonths[j] == m { return p[9 + j][idx[9 + j]] }
             return 0
+        }
+        // Rounding is a function of the amount: months that bill the same amount round it
+        // once (the last amount and its rounding live in `scratch`, not in a captured var).
+        scratch[0] = .nan
+        @inline(__always) func rounded(_ raw: Double) -> Double {
+            if raw != scratch[0] {
+                scratch[0] = raw
+                scratch[1] = roundToMinorUnit(raw, digits: s.digits)
+            }
+            return scratch[1]
         }
         @inline(__always) func payment(_ m: Int) -> Double {
             var pay = 0.0
@@ -336,7 +350,7 @@ enum Payments {
                 let mr = m >= s.renewFrom ? s.renewMonthly : monthly
                 let fixed = mr * escf * (1 - discount(m)) * f
                 let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
-                pay = roundToMinorUnit(raw, digits: s.digits)
+                pay = rounded(raw)
             }
             if hasCharge && m == chargeM { pay = pay + charge }
             return pay
@@ -346,7 +360,7 @@ enum Payments {
             @inline(__always) func plain(_ m: Int) -> Double {
                 let escf = x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
                 let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-                return roundToMinorUnit(mr * escf * (1 - 0) * 1, digits: s.digits)
+                return rounded(mr * escf * (1 - 0) * 1)
             }
             let offset = s.arrears - kd
             let charged: Int? = hasCharge ? chargeM : nil
