@@ -91,11 +91,25 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
             return nil
         }
         let template = first.parameters + first.outputs
-        let columns = template.map { _ in ColumnBuffer(count: all.count) }
-        let work = BatchQueue(plan: plan, body: body, interpreter: interpreter, template: template, count: count)
+        // Sampled parameters are recomputed on first read instead of kept:
+        // each is a function of the seed, its name and the row alone.
+        let deferred = Self.deferredParameters(plan, first: first, interpreter: interpreter)
+        let np = first.parameters.count
+        var slots: [Int?] = []
+        var kept = 0
+        for j in template.indices {
+            if j < np, deferred[j] != nil {
+                slots.append(nil)
+            } else {
+                slots.append(kept)
+                kept += 1
+            }
+        }
+        let columns = (0..<kept).map { _ in ColumnBuffer(count: all.count) }
+        let work = BatchQueue(plan: plan, body: body, interpreter: interpreter, template: template, slots: slots, count: count)
         ColumnBuffer.withPointers(columns) { pointers in
             work.pointers = pointers
-            _ = Self.store(first, at: 0, template: template, into: pointers)
+            _ = Self.store(first, at: 0, template: template, slots: slots, into: pointers)
             DispatchQueue.concurrentPerform(iterations: min(threads, count - 1)) { _ in work.work() }
             work.pointers = []
         }
@@ -104,11 +118,166 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
             return nil
         }
         if interrupt.isRaised { throw Diagnostic(.runtime, "interrupted", at: span) }
-        let finished = zip(template, columns).map { c, buffer in
-            RunResult.Column(name: c.name, values: buffer.values, unit: c.unit, isDate: c.isDate)
+        let finished = template.indices.map { j -> RunResult.Column in
+            let c = template[j]
+            if j < np, let d = deferred[j] {
+                let job = UnsafeSendable(d)
+                return RunResult.Column(name: c.name, count: all.count, unit: c.unit, isDate: c.isDate) {
+                    Self.parameterValues(job.value.plan, index: job.value.index, interpreter: job.value.interpreter)
+                }
+            }
+            return RunResult.Column(name: c.name, values: slots[j].map { columns[$0].values } ?? [], unit: c.unit, isDate: c.isDate)
         }
-        let np = first.parameters.count
         return RunResult(scenario: scenario, parameters: Array(finished[..<np]), outputs: Array(finished[np...]))
+    }
+
+    /// How a sampled parameter of a batched run is computed again: its plan
+    /// (expressions with every part that draws nothing already evaluated, so
+    /// the session's later bindings cannot change it), the interpreter of a
+    /// session of its own, the parameter's index in the plan.
+    struct DeferredParameter {
+        var plan: Interpreter.ScenarioPlan
+        var interpreter: Interpreter
+        var index: Int
+    }
+
+    /// For each parameter column of `first`, how to compute it again, or nil
+    /// to keep it: only a parameter whose recomputed first batch gives the
+    /// first batch's values bit for bit is left to be computed on demand.
+    static func deferredParameters(_ plan: Interpreter.ScenarioPlan, first: Batch, interpreter: Interpreter)
+        -> [DeferredParameter?]
+    {
+        var own = plan
+        var fixed = Array(repeating: false, count: plan.parameters.count)
+        for (i, p) in plan.parameters.enumerated() where p.values == nil {
+            var compiler = Compiler(space: Space(sizes: [plan.rows], threads: 1, interrupt: nil), interp: interpreter)
+            compiler.draw = (plan.seed, CounterRNG.key(p.name), 0)
+            guard let e = Self.closed(p.expr, &compiler) else { continue }
+            own.parameters[i].expr = e
+            fixed[i] = true
+        }
+        guard fixed.contains(true) || plan.parameters.contains(where: { $0.values != nil }) else {
+            return first.parameters.map { _ in nil }
+        }
+        let session = Session()
+        if !interpreter.session.fxSources.isEmpty {
+            guard session.run(SourceFile(name: "<fx>", text: interpreter.session.fxSources.joined(separator: "\n"))) == nil else {
+                return first.parameters.map { _ in nil }
+            }
+        }
+        let fresh = Interpreter(session: session)
+        let rows = BatchQueue.rows(0, of: plan.range)
+        return first.parameters.map { c -> DeferredParameter? in
+            guard let i = plan.parameters.firstIndex(where: { $0.name == c.name }),
+                fixed[i] || plan.parameters[i].values != nil,
+                let again = try? Self.parameterBatch(own, index: i, rows: rows, interpreter: fresh),
+                again.unit == c.unit, again.isDate == c.isDate, again.stride == 0, again.values.count == c.values.count,
+                zip(again.values, c.values).allSatisfy({ $0.bitPattern == $1.bitPattern })
+            else { return nil }
+            return DeferredParameter(plan: own, interpreter: fresh, index: i)
+        }
+    }
+
+    /// `e` with each largest part that draws nothing replaced by its value,
+    /// as the compiler evaluates it; nil when some part cannot be rewritten.
+    static func closed(_ e: Expr, _ compiler: inout Compiler) -> Expr? {
+        if !compiler.depends(e, [:]) {
+            if case .literal = e.kind { return e }
+            guard let v = try? compiler.constant(e) else { return nil }
+            var out = e
+            out.kind = .literal(v)
+            return out
+        }
+        var out = e
+        switch e.kind {
+        case .negate(let x):
+            guard let a = closed(x, &compiler) else { return nil }
+            out.kind = .negate(a)
+        case .not(let x):
+            guard let a = closed(x, &compiler) else { return nil }
+            out.kind = .not(a)
+        case .convert(let x, let u, let s):
+            guard let a = closed(x, &compiler) else { return nil }
+            out.kind = .convert(a, to: u, targetSpan: s)
+        case .binary(let op, let l, let r, let s):
+            guard let a = closed(l, &compiler), let b = closed(r, &compiler) else { return nil }
+            out.kind = .binary(op: op, lhs: a, rhs: b, opSpan: s)
+        case .and(let l, let r):
+            guard let a = closed(l, &compiler), let b = closed(r, &compiler) else { return nil }
+            out.kind = .and(a, b)
+        case .or(let l, let r):
+            guard let a = closed(l, &compiler), let b = closed(r, &compiler) else { return nil }
+            out.kind = .or(a, b)
+        case .index(let l, let r):
+            guard let a = closed(l, &compiler), let b = closed(r, &compiler) else { return nil }
+            out.kind = .index(a, b)
+        case .ifThen(let c, let t, let f):
+            guard let a = closed(c, &compiler), let b = closed(t, &compiler), let d = closed(f, &compiler) else { return nil }
+            out.kind = .ifThen(cond: a, then: b, else: d)
+        case .list(let xs):
+            var ys: [Expr] = []
+            for x in xs {
+                guard let y = closed(x, &compiler) else { return nil }
+                ys.append(y)
+            }
+            out.kind = .list(ys)
+        case .call(let name, let s, let args):
+            // A user function's body would still read the session.
+            guard e.function == nil, Builtins.distributions.contains(name) else { return nil }
+            var bs = args
+            for k in bs.indices {
+                guard let y = closed(bs[k].value, &compiler) else { return nil }
+                bs[k].value = y
+            }
+            out.kind = .call(name: name, nameSpan: s, args: bs)
+        default:
+            return nil
+        }
+        return out
+    }
+
+    /// Parameter `index` of a sample over `rows`, computed as `compute` does.
+    static func parameterBatch(_ plan: Interpreter.ScenarioPlan, index i: Int, rows: Range<Int>, interpreter: Interpreter) throws
+        -> RunResult.Column
+    {
+        var part = plan
+        part.range = rows
+        var space = Space(sizes: [plan.rows], threads: 1, interrupt: nil)
+        space.rows = rows
+        var compiler = Compiler(space: space, interp: interpreter)
+        let node = try Self.parameterNode(part, index: i, space: space, compiler: &compiler)
+        guard let c = Self.parameterColumn(plan.parameters[i].name, node, space: space, sampled: true) else {
+            throw Unsupported("a parameter that is not a column")
+        }
+        return c
+    }
+
+    /// Every row of parameter `index` of a batched sample, in the run's
+    /// batches, on every core. Total: a batch that failed would give NaN
+    /// rows, which cannot happen, since the same batch gave these values
+    /// when the run was made (`deferredParameters` checks the first).
+    static func parameterValues(_ plan: Interpreter.ScenarioPlan, index: Int, interpreter: Interpreter) -> [Double] {
+        let all = plan.range
+        let count = (all.count + batchRows - 1) / batchRows
+        let buffer = ColumnBuffer(count: all.count)
+        ColumnBuffer.withPointers([buffer]) { pointers in
+            guard let base = pointers.first else { return }
+            let out = UnsafeSendable(base)
+            let job = UnsafeSendable((plan: plan, interpreter: interpreter))
+            DispatchQueue.concurrentPerform(iterations: count) { b in
+                let rows = BatchQueue.rows(b, of: all)
+                let at = out.value + (rows.lowerBound - all.lowerBound)
+                let c = try? Self.parameterBatch(job.value.plan, index: index, rows: rows, interpreter: job.value.interpreter)
+                if let v = c?.values, v.count == rows.count {
+                    v.withUnsafeBufferPointer { p in
+                        if let src = p.baseAddress { at.update(from: src, count: rows.count) }
+                    }
+                } else {
+                    at.update(repeating: .nan, count: rows.count)
+                }
+            }
+        }
+        return buffer.values
     }
 
     /// Keeps the memory of a batch's columns (2 MB each, freed at the end of
@@ -126,17 +295,22 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         return true
     }()
 
-    /// Copies a batch's columns into the result's at row `offset`; false if
-    /// they are not the columns of the first batch.
-    static func store(_ b: Batch, at offset: Int, template: [RunResult.Column], into out: [UnsafeMutablePointer<Double>]) -> Bool {
+    /// Copies a batch's columns into the result's at row `offset` (column j
+    /// into `out[slots[j]]`, none when nil); false if they are not the
+    /// columns of the first batch.
+    static func store(_ b: Batch, at offset: Int, template: [RunResult.Column], slots: [Int?],
+                      into out: [UnsafeMutablePointer<Double>]) -> Bool
+    {
         let cs = b.parameters + b.outputs
-        guard cs.count == template.count, out.count == template.count else { return false }
+        guard cs.count == template.count, slots.count == template.count else { return false }
         for (j, c) in cs.enumerated() {
             guard c.name == template[j].name, c.unit == template[j].unit, c.isDate == template[j].isDate,
                 c.stride == 0, c.values.count == b.rows
             else { return false }
+            guard let k = slots[j] else { continue }
+            guard k < out.count else { return false }
             c.values.withUnsafeBufferPointer { v in
-                if let base = v.baseAddress { (out[j] + offset).update(from: base, count: v.count) }
+                if let base = v.baseAddress { (out[k] + offset).update(from: base, count: v.count) }
             }
         }
         return true
@@ -189,28 +363,9 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         var env: [String: VNode] = [:]
         var paramColumns: [RunResult.Column] = []
         for (i, p) in plan.parameters.enumerated() {
-            let node: VNode
-            if plan.sampled {
-                if let vs = p.values {
-                    node = VNode.constant(vs[0])
-                } else {
-                    compiler.draw = (plan.seed, CounterRNG.key(p.name), 0)
-                    node = try compiler.compile(p.expr, [:])
-                    compiler.draw = nil
-                }
-            } else {
-                // A one-axis grid's axis is over every axis: in a shard it holds just the shard's rows.
-                let values = p.values ?? []
-                node = try Self.axis(plan.axes.count == 1 && space.rows != nil ? Array(values[plan.range]) : values, axis: i)
-            }
+            let node = try Self.parameterNode(plan, index: i, space: space, compiler: &compiler)
             env[p.name] = node
-            switch node {
-            case .num(let c, let u):
-                paramColumns.append(Self.column(p.name, c, unit: u, isDate: false, space: space, sampled: plan.sampled))
-            case .date(let c, _):
-                paramColumns.append(Self.column(p.name, c, unit: .none, isDate: true, space: space, sampled: plan.sampled))
-            default: break
-            }
+            if let c = Self.parameterColumn(p.name, node, space: space, sampled: plan.sampled) { paramColumns.append(c) }
         }
         let out = try compiler.compile(body, env)
         env = [:]
@@ -230,6 +385,32 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         }
         if space.interrupt?.isRaised == true { throw Interrupted() }
         return (paramColumns, outputs)
+    }
+
+    /// Parameter `i` of `plan` compiled over `space`: a sample's draws
+    /// (counted from 0 under the parameter's own key) or a grid's axis.
+    static func parameterNode(_ plan: Interpreter.ScenarioPlan, index i: Int, space: Space, compiler: inout Compiler) throws
+        -> VNode
+    {
+        let p = plan.parameters[i]
+        if plan.sampled {
+            if let vs = p.values { return VNode.constant(vs[0]) }
+            compiler.draw = (plan.seed, CounterRNG.key(p.name), 0)
+            defer { compiler.draw = nil }
+            return try compiler.compile(p.expr, [:])
+        }
+        // A one-axis grid's axis is over every axis: in a shard it holds just the shard's rows.
+        let values = p.values ?? []
+        return try Self.axis(plan.axes.count == 1 && space.rows != nil ? Array(values[plan.range]) : values, axis: i)
+    }
+
+    /// The result's column for a parameter's node; nil for one that is not a column.
+    static func parameterColumn(_ name: String, _ node: VNode, space: Space, sampled: Bool) -> RunResult.Column? {
+        switch node {
+        case .num(let c, let u): return Self.column(name, c, unit: u, isDate: false, space: space, sampled: sampled)
+        case .date(let c, _): return Self.column(name, c, unit: .none, isDate: true, space: space, sampled: sampled)
+        default: return nil
+        }
     }
 
     /// A grid parameter's values as a column over its own axis.
@@ -281,17 +462,22 @@ final class BatchQueue: @unchecked Sendable {
     let body: Expr
     let interpreter: Interpreter
     let template: [RunResult.Column]
+    /// Where each column of `template` goes in `pointers`; nil for one not kept.
+    let slots: [Int?]
     private let count: Int
     private var next = 1
     private var first: (batch: Int, error: any Error)?
     /// The result's columns, set while the threads work.
     var pointers: [UnsafeMutablePointer<Double>] = []
 
-    init(plan: Interpreter.ScenarioPlan, body: Expr, interpreter: Interpreter, template: [RunResult.Column], count: Int) {
+    init(plan: Interpreter.ScenarioPlan, body: Expr, interpreter: Interpreter, template: [RunResult.Column], slots: [Int?],
+         count: Int)
+    {
         self.plan = plan
         self.body = body
         self.interpreter = interpreter
         self.template = template
+        self.slots = slots
         self.count = count
     }
 
@@ -309,7 +495,7 @@ final class BatchQueue: @unchecked Sendable {
             let rows = Self.rows(b, of: all)
             do {
                 let r = try VectorEngine.batch(plan, rows: rows, body: body, interpreter: interpreter)
-                if !VectorEngine.store(r, at: rows.lowerBound - all.lowerBound, template: template, into: pointers) {
+                if !VectorEngine.store(r, at: rows.lowerBound - all.lowerBound, template: template, slots: slots, into: pointers) {
                     throw Unsupported("batches of different column types")
                 }
             } catch {
