@@ -31,10 +31,10 @@ extension Payments {
         var qTerms: UnsafeBufferPointer<Int128>
         var qStart: [Int]
 
-        static let slow: UInt16 = 1 << 15
+        static var slow: UInt16 { 1 << 15 }
         /// Kernels run this way so far in the process (for tests).
         static let runs = Mutex(0)
-        static let unknown = Int128.min
+        static var unknown: Int128 { .min }
 
         /// Worth building when every part has a quarter of the rows or fewer.
         init?(_ operands: [Col], _ s: Setup, _ x: MonthTables, space: Space, p: UnsafePointer<UnsafePointer<Double>>, pins: Pins) {
@@ -126,25 +126,33 @@ extension Payments {
             axes.append(pAxes)
             axes.append(contentsOf: qAxes)
             let (totals, masks, terms, qStart) = (pTotal, pMask, qTerms, qStart)
+            let slow = Factored.slow, unknown = Factored.unknown
             return space.drive(axes, over: Space.union(operands.map(\.axes))) { out, n, bases, steps in
                 let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
                 let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3)
+                let iq = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, nd))
                 defer {
                     idx.deallocate()
                     scratch.deallocate()
+                    iq.deallocate()
                 }
-                var iq = [Int](repeating: 0, count: nd)
                 let ps = steps[count]
                 var ip = bases[count]
                 for j in 0..<nd { iq[j] = qStart[j] + bases[count + 1 + j] }
+                let qs = steps + count + 1
                 for k in 0..<n {
                     let mask = masks[ip]
                     var total = totals[ip]
-                    var whole = mask & Factored.slow != 0
-                    if mask != 0 && !whole {
-                        for j in 0..<nd where mask & (1 << j) != 0 {
-                            let q = terms[iq[j]]
-                            if q == Factored.unknown { whole = true } else { total &+= q }
+                    var whole = mask & slow != 0
+                    if !whole {
+                        var bits = mask, j = 0
+                        while bits != 0 {
+                            if bits & 1 != 0 {
+                                let q = terms[iq[j]]
+                                if q == unknown { whole = true } else { total &+= q }
+                            }
+                            bits >>= 1
+                            j += 1
                         }
                     }
                     if whole {
@@ -154,7 +162,7 @@ extension Payments {
                         out[k] = FixedSum.value(total)
                     }
                     ip += ps
-                    for j in 0..<nd { iq[j] += steps[count + 1 + j] }
+                    for j in 0..<nd { iq[j] += qs[j] }
                 }
             }
         }
@@ -208,19 +216,9 @@ extension Payments {
         }
         let offset = s.arrears - r.kd
         let charged: Int? = hasCharge ? chargeM : nil
-        let sum: FixedSum
-        if x.wholeWidth > 0 {
-            let row = idx[0] * x.wholeWidth
-            sum = segmentedPresentValueTerms(
-                from: r.a, to: r.b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-                listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix,
-                plain: { k in x.wholeAmounts[row + k] }, payment: payment,
-                whole: { k in x.wholeKnown[row + k] ? x.wholeTerms[row + k] : nil })
-        } else {
-            sum = segmentedPresentValueTerms(
-                from: r.a, to: r.b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-                listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment)
-        }
+        let sum = segmentedPresentValueTerms(
+            from: r.a, to: r.b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
+            listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment)
         let mask = UInt16(scratch[2])
         return (sum.sum, sum.hasOverflowed ? mask | Factored.slow : mask)
     }

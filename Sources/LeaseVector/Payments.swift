@@ -89,12 +89,9 @@ enum Payments {
             : prefixTables(rate: rate.data, setup: setup, horizon: horizon, escTable: escTable, usage: usage, dmonths: dmonths, rows: rows)
         let plan = PresentValuePlan(horizon: horizon, escalationFrom: escFrom, renewFrom: renewFrom, discountMonths: dmonths,
                                     usage: !usage.isEmpty)
-        let segmentTable = rate.data.count > 1 && rate.data.count * 4 > rows ? nil
-            : wholeSegments(rate: rate.data, setup: setup, plan: plan, escTable: escTable, prefix: prefix, kd: kd, first: first, horizon: horizon)
         let context = Context(dim: dim, escTable: escTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
                               years: years, usage: usage, dmonths: dmonths, nextBreak: plan.nextBreak, listed: plan.listed,
-                              segments: plan.segments, wholeTerms: segmentTable?.terms ?? [], wholeKnown: segmentTable?.known ?? [],
-                              wholeAmounts: segmentTable?.amounts ?? [], wholeWidth: segmentTable == nil ? 0 : horizon)
+                              segments: plan.segments)
         return kernel(operands, setup, context, tables: tables, space: space)
     }
 
@@ -111,48 +108,6 @@ enum Payments {
         var nextBreak: [Int]
         var listed: [Bool]
         var segments: Bool
-        /// Terms of whole segments by rate value and start month (`wholeSegments`); width 0 without.
-        var wholeTerms: [Int128]
-        var wholeKnown: [Bool]
-        var wholeAmounts: [Double]
-        var wholeWidth: Int
-    }
-
-    /// For a rate that takes few values (a grid axis), with one escalation and
-    /// one discounting for every row: the term of each whole segment of plain
-    /// months for each rate value, as `segmentedPresentValue` would work it out.
-    static func wholeSegments(
-        rate: [Double], setup s: Setup, plan: PresentValuePlan, escTable: [Double], prefix: [Int128]?, kd: Col, first: Int, horizon: Int
-    ) -> (terms: [Int128], known: [Bool], amounts: [Double])? {
-        guard s.discounting, plan.segments, let prefix, kd.isScalar, !escTable.isEmpty, rate.count * horizon <= 1 << 21 else { return nil }
-        let offset = s.arrears - (Int(kd.data[0]) - first)
-        var terms = [Int128](repeating: 0, count: rate.count * horizon)
-        var known = [Bool](repeating: false, count: rate.count * horizon)
-        // The amount of a plain month, by rate value and month, for segments cut short.
-        var amounts = [Double](repeating: 0, count: rate.count * horizon)
-        for (i, monthly) in rate.enumerated() {
-            for k in 0..<horizon {
-                let mr = k >= s.renewFrom ? s.renewMonthly : monthly
-                amounts[i * horizon + k] = roundToMinorUnit(mr * escTable[k] * (1 - 0) * 1, digits: s.digits)
-            }
-        }
-        plan.nextBreak.withUnsafeBufferPointer { nb in
-            prefix.withUnsafeBufferPointer { px in
-                for k in 0..<horizon where (k == 0 || nb[k - 1] == k) && !plan.listed[k] {
-                    let e = nb[k] - 1
-                    guard k + offset >= 0, e + offset + 1 < px.count else { continue }
-                    for (i, monthly) in rate.enumerated() {
-                        let mr = k >= s.renewFrom ? s.renewMonthly : monthly
-                        let amount = roundToMinorUnit(mr * escTable[k] * (1 - 0) * 1, digits: s.digits)
-                        if let t = wholeSegmentTerm(k, plan: nb, offset: offset, prefix: px, amount: amount) {
-                            terms[i * horizon + k] = t
-                            known[i * horizon + k] = true
-                        }
-                    }
-                }
-            }
-        }
-        return (terms, known, amounts)
     }
 
     struct Setup {
@@ -218,8 +173,7 @@ enum Payments {
         let m = MonthTables(dim: pins.pin(x.dim), escTable: pins.pin(x.escTable), powers: pins.pin(x.powers),
                             prefix: x.hasPrefix ? pins.pin(x.prefix) : nil, years: pins.pin(x.years), usage: pins.pin(x.usage),
                             dmonths: pins.pin(x.dmonths), nextBreak: pins.pin(x.nextBreak), listed: pins.pin(x.listed),
-                            segments: x.segments, wholeTerms: pins.pin(x.wholeTerms), wholeKnown: pins.pin(x.wholeKnown),
-                            wholeAmounts: pins.pin(x.wholeAmounts), wholeWidth: x.wholeWidth)
+                            segments: x.segments)
         return withPointers(operands.map(\.data)) { pl in
             pl.withUnsafeBufferPointer { pb in
                 guard let p = pb.baseAddress else { return Col.scalar(0) }
@@ -279,10 +233,6 @@ enum Payments {
         var nextBreak: UnsafeBufferPointer<Int>
         var listed: UnsafeBufferPointer<Bool>
         var segments: Bool
-        var wholeTerms: UnsafeBufferPointer<Int128>
-        var wholeKnown: UnsafeBufferPointer<Bool>
-        var wholeAmounts: UnsafeBufferPointer<Double>
-        var wholeWidth: Int
     }
 
     /// A row's months and the operands every month reads: nil when the row bills nothing.
@@ -365,14 +315,6 @@ enum Payments {
             let offset = s.arrears - kd
             let charged: Int? = hasCharge ? chargeM : nil
             if !x.powers.isEmpty {
-                if x.wholeWidth > 0 {
-                    let row = idx[0] * x.wholeWidth
-                    return segmentedPresentValue(
-                        from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-                        listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix,
-                        plain: { k in x.wholeAmounts[row + k] }, payment: payment,
-                        whole: { k in x.wholeKnown[row + k] ? x.wholeTerms[row + k] : nil })
-                }
                 return segmentedPresentValue(
                     from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
                     listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment)

@@ -8,7 +8,8 @@ import Foundation
 /// whole month, not listed in the discounts, without usage or a termination
 /// charge: every plain month of a segment bills the same amount P, so the
 /// segment contributes P × (the sum of its discount factors on FixedSum's
-/// grid). Every other month contributes its payment × its discount factor.
+/// grid); consecutive segments that bill the same P make one term.
+/// Every other month contributes its payment × its discount factor.
 /// The contributions are summed with `FixedSum` (independent of order), or,
 /// past its range, with `CompensatedSum` in month order. A row of a run costs
 /// a few segments instead of one step a month, and the scalar evaluator gets
@@ -73,13 +74,6 @@ public struct DiscountPowers: Sendable {
     }
 }
 
-/// The term of the whole segment that starts at break k, for a segment table.
-@inlinable
-public func wholeSegmentTerm(_ k: Int, plan: UnsafeBufferPointer<Int>, offset: Int, prefix: UnsafeBufferPointer<Int128>, amount: Double) -> Int128? {
-    let e = plan[k] - 1
-    return FixedSum.fixed(amount * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
-}
-
 /// Σ payment(k) × v^(k + offset) for k in a...b (relative months), by segments.
 /// - Parameters:
 ///   - last: the last billed month (relative; may be below a for a contract that bills only a charge).
@@ -92,11 +86,11 @@ public func segmentedPresentValue(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
     powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
-    plain: (Int) -> Double, payment: (Int) -> Double, whole: (Int) -> Int128? = { _ in nil }
+    plain: (Int) -> Double, payment: (Int) -> Double
 ) -> Double {
     let exact = segmentedPresentValueTerms(
         from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
-        listed: listed, segments: segments, powers: powers, prefix: prefix, plain: plain, payment: payment, whole: whole)
+        listed: listed, segments: segments, powers: powers, prefix: prefix, plain: plain, payment: payment)
     if !exact.hasOverflowed { return exact.value }
     // Past FixedSum's range: the same terms in month order, compensated.
     let grouped = segments && prefix != nil
@@ -128,7 +122,7 @@ public func segmentedPresentValueTerms(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
     powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
-    plain: (Int) -> Double, payment: (Int) -> Double, whole: (Int) -> Int128? = { _ in nil }
+    plain: (Int) -> Double, payment: (Int) -> Double
 ) -> FixedSum {
     var exact = FixedSum()
     guard a <= b else { return exact }
@@ -136,17 +130,23 @@ public func segmentedPresentValueTerms(
     var k = a
     // A plain month ends its segment before the last month if that is special, and before a charge.
     let plainEnd = lastIsSpecial ? last - 1 : last
+    // Plain segments that bill the same amount one after another (every
+    // year of a lease without escalation) make one term: the amount times
+    // the sum of their discount factors, summed exactly on FixedSum's grid.
+    var amount = 0.0, weight: Int128 = 0, pending = false
     while k <= b {
         let isPlain = grouped && k <= plainEnd && !listed[k] && k != chargeMonth
         if isPlain, let prefix {
             var e = min(plan[k] - 1, b, plainEnd)
             if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
-            // A whole segment's term may come worked out already (`whole`), the same bits.
-            if e == plan[k] - 1, let t = whole(k) {
-                exact.add(fixed: t)
+            let p = plain(k), w = prefix[e + offset + 1] &- prefix[k + offset]
+            if pending && p == amount {
+                weight &+= w
             } else {
-                let s = FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset])
-                exact.add(plain(k) * s)
+                if pending { exact.add(amount * FixedSum.value(weight)) }
+                amount = p
+                weight = w
+                pending = true
             }
             k = e + 1
         } else {
@@ -154,5 +154,6 @@ public func segmentedPresentValueTerms(
             k += 1
         }
     }
+    if pending { exact.add(amount * FixedSum.value(weight)) }
     return exact
 }
