@@ -22,34 +22,52 @@ public enum CounterRNG {
         return mix(h)
     }
 
+    /// The part of every draw that depends on the seed and the parameter only.
+    @inlinable @inline(__always)
+    public static func keyed(seed: UInt64, key: UInt64) -> UInt64 { mix(seed ^ key) }
+
     /// Uniform in the open interval (0, 1).
     @inlinable @inline(__always)
     public static func uniform(seed: UInt64, key: UInt64, row: UInt64, index: UInt64) -> Double {
-        let x = mix(mix(mix(seed ^ key) ^ row) &+ index &* 0xD1B5_4A32_D192_ED03)
+        uniform(keyed: keyed(seed: seed, key: key), row: row, index: index)
+    }
+
+    /// `uniform(seed:key:row:index:)` from `keyed(seed:key:)`, worked out once a column.
+    @inlinable @inline(__always)
+    public static func uniform(keyed k: UInt64, row: UInt64, index: UInt64) -> Double {
+        let x = mix(mix(k ^ row) &+ index &* 0xD1B5_4A32_D192_ED03)
         return (Double(x >> 11) + 0.5) * 0x1.0p-53
     }
 
     /// Standard normal by Box–Muller from two uniforms of the same draw.
     public static func normal(seed: UInt64, key: UInt64, row: UInt64, index: UInt64) -> Double {
-        let u1 = uniform(seed: seed, key: key, row: row, index: index &* 2)
-        let u2 = uniform(seed: seed, key: key, row: row, index: index &* 2 &+ 1)
+        normal(keyed: keyed(seed: seed, key: key), row: row, index: index)
+    }
+
+    public static func normal(keyed k: UInt64, row: UInt64, index: UInt64) -> Double {
+        let u1 = uniform(keyed: k, row: row, index: index &* 2)
+        let u2 = uniform(keyed: k, row: row, index: index &* 2 &+ 1)
         return (-2 * Foundation.log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// Gamma(shape, 1) by Marsaglia–Tsang; rejection uses further counters of the same draw.
     public static func gamma(_ shape: Double, seed: UInt64, key: UInt64, row: UInt64, index: UInt64) -> Double {
+        gamma(shape, keyed: keyed(seed: seed, key: key), row: row, index: index)
+    }
+
+    public static func gamma(_ shape: Double, keyed k: UInt64, row: UInt64, index: UInt64) -> Double {
         if shape < 1 {
-            let u = uniform(seed: seed, key: key, row: row, index: index &* 4096 &+ 4095)
-            return gamma(shape + 1, seed: seed, key: key, row: row, index: index) * pow(u, 1 / shape)
+            let u = uniform(keyed: k, row: row, index: index &* 4096 &+ 4095)
+            return gamma(shape + 1, keyed: k, row: row, index: index) * pow(u, 1 / shape)
         }
         let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
         for attempt in 0..<1000 {
             let base = index &* 4096 &+ UInt64(attempt) &* 3
-            let x = normal(seed: seed, key: key, row: row, index: base)
+            let x = normal(keyed: k, row: row, index: base)
             let v0 = 1 + c * x
             if v0 <= 0 { continue }
             let v = v0 * v0 * v0
-            let u = uniform(seed: seed, key: key, row: row, index: base &+ 2 &+ 1_000_000)
+            let u = uniform(keyed: k, row: row, index: base &+ 2 &+ 1_000_000)
             if Foundation.log(u) < 0.5 * x * x + d - d * v + d * Foundation.log(v) { return d * v }
         }
         return d

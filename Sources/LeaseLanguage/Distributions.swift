@@ -66,22 +66,32 @@ package enum Distributions {
     package static func coordinate(
         _ name: String, _ xs: [Double], isDate: Bool, seed: UInt64, key: UInt64, row: UInt64, index: UInt64
     ) -> Double {
-        coordinate(Kind(name), xs, isDate: isDate, seed: seed, key: key, row: row, index: index)
+        coordinate(Kind(name), xs, isDate: isDate, keyed: CounterRNG.keyed(seed: seed, key: key), row: row, index: index)
     }
 
-    @inlinable @inline(__always)
-    package static func coordinate(
-        _ kind: Kind, _ xs: [Double], isDate: Bool, seed: UInt64, key: UInt64, row: UInt64, index: UInt64
-    ) -> Double {
-        @inline(__always) func u(_ k: UInt64 = 0) -> Double { CounterRNG.uniform(seed: seed, key: key, row: row, index: index &* 8 &+ k) }
+    /// Rows `first ..< first + n` of a column of draws, into `out`: the same
+    /// values as `coordinate` row by row.
+    package static func fill(
+        _ kind: Kind, _ xs: [Double], isDate: Bool, seed: UInt64, key: UInt64, first: UInt64, count n: Int, index: UInt64,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        let keyed = CounterRNG.keyed(seed: seed, key: key)
+        for k in 0..<n {
+            out[k] = coordinate(kind, xs, isDate: isDate, keyed: keyed, row: first &+ UInt64(k), index: index)
+        }
+    }
+
+    @inline(__always)
+    static func coordinate(_ kind: Kind, _ xs: [Double], isDate: Bool, keyed: UInt64, row: UInt64, index: UInt64) -> Double {
+        @inline(__always) func u(_ k: UInt64 = 0) -> Double { CounterRNG.uniform(keyed: keyed, row: row, index: index &* 8 &+ k) }
         switch kind {
         case .uniform:
             if isDate { return xs[0] + (u() * (xs[1] - xs[0] + 1)).rounded(.down) }
             return xs[0] + u() * (xs[1] - xs[0])
         case .normal:
-            return xs[0] + CounterRNG.normal(seed: seed, key: key, row: row, index: index &* 8) * xs[1]
+            return xs[0] + CounterRNG.normal(keyed: keyed, row: row, index: index &* 8) * xs[1]
         case .lognormal:
-            return Foundation.exp(xs[0] + xs[1] * CounterRNG.normal(seed: seed, key: key, row: row, index: index &* 8))
+            return Foundation.exp(xs[0] + xs[1] * CounterRNG.normal(keyed: keyed, row: row, index: index &* 8))
         case .triangular:
             let (lo, mode, hi) = (xs[0], xs[1], xs[2])
             if hi == lo { return lo }
@@ -91,8 +101,8 @@ package enum Distributions {
             let (lo, mode, hi) = (xs[0], xs[1], xs[2])
             if hi == lo { return lo }
             let alpha = 1 + 4 * (mode - lo) / (hi - lo), beta = 1 + 4 * (hi - mode) / (hi - lo)
-            let ga = CounterRNG.gamma(alpha, seed: seed, key: key, row: row, index: index &* 8 &+ 1)
-            let gb = CounterRNG.gamma(beta, seed: seed, key: key, row: row, index: index &* 8 &+ 2)
+            let ga = CounterRNG.gamma(alpha, keyed: keyed, row: row, index: index &* 8 &+ 1)
+            let gb = CounterRNG.gamma(beta, keyed: keyed, row: row, index: index &* 8 &+ 2)
             return lo + ga / (ga + gb) * (hi - lo)
         case .choice:  // an index into the list
             return (u() * xs[0]).rounded(.down)

@@ -504,10 +504,7 @@ extension Compiler {
         let kind = Distributions.Kind(name)
         func column(_ xs: [Double], _ isDate: Bool) -> Col {
             space.drive([[0]]) { out, n, b, _ in
-                let first = UInt64(offset + b[0])
-                for k in 0..<n {
-                    out[k] = Distributions.coordinate(kind, xs, isDate: isDate, seed: seed, key: key, row: first + UInt64(k), index: index)
-                }
+                Distributions.fill(kind, xs, isDate: isDate, seed: seed, key: key, first: UInt64(offset + b[0]), count: n, index: index, into: out)
             }
         }
         guard let axis else {

@@ -168,57 +168,51 @@ extension Payments {
         }
     }
 
+    /// A discounting row's amounts without its plainly billed listed months
+    /// (billed 0 here), which it marks in the mask (`scratch[2]`): bit j for
+    /// listed month j, or `Factored.slow` when one is prorated or charged.
+    /// Never reads a discount.
+    struct AmountsWithoutListed: MonthAmounts {
+        let row: RowAmounts
+        let listedIndex: UnsafeBufferPointer<Int8>
+
+        @inline(__always) func mark(_ bits: UInt16) { row.scratch[2] = Double(UInt16(row.scratch[2]) | bits) }
+
+        @inline(__always) func payment(_ m: Int) -> Double {
+            let r = row.r
+            var pay = 0.0
+            if m <= r.last {
+                let j = m >= 0 && m < listedIndex.count ? Int(listedIndex[m]) : -1
+                if j >= 0 {
+                    mark((m == r.last && r.endDay != 0) || (r.hasCharge && m == r.chargeM) ? Factored.slow : 1 << j)
+                    return 0
+                }
+                let f = m == r.last ? r.frac : 1
+                let mr = m >= row.s.renewFrom ? row.s.renewMonthly : r.monthly
+                pay = row.rounded(mr * row.escalation(m) * (1 - 0) * f)
+            }
+            if r.hasCharge && m == r.chargeM { pay = pay + r.charge }
+            return pay
+        }
+
+        @inline(__always) func plain(_ m: Int) -> Double { row.plain(m) }
+    }
+
     /// A discounting row's terms without its plainly billed listed months,
-    /// and the mask of those months (bit j for listed month j), as `row`
-    /// works them out; `Factored.slow` in the mask when a listed month is
-    /// prorated or charged or a term is out of range. Never reads a discount.
+    /// and the mask of those months (`AmountsWithoutListed`), as `row` works
+    /// them out; `Factored.slow` also when a term is out of range.
     @inline(__always)
     static func termsWithoutListed(
         _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafePointer<Int>, _ s: Setup, _ x: MonthTables,
         listedIndex: UnsafeBufferPointer<Int8>, scratch: UnsafeMutablePointer<Double>
     ) -> (Int128, UInt16) {
         guard let r = RowBounds(p, idx, s, x) else { return (0, 0) }
-        let (monthly, last, endDay, chargeM, charge, hasCharge, frac, e) =
-            (r.monthly, r.last, r.endDay, r.chargeM, r.charge, r.hasCharge, r.frac, r.e)
-        // The mask, the last amount and its rounding live in `scratch`, not in captured vars.
-        scratch[0] = .nan
         scratch[2] = 0
-        @inline(__always) func rounded(_ raw: Double) -> Double {
-            if raw != scratch[0] {
-                scratch[0] = raw
-                scratch[1] = roundToMinorUnit(raw, digits: s.digits)
-            }
-            return scratch[1]
-        }
-        @inline(__always) func mark(_ bits: UInt16) { scratch[2] = Double(UInt16(scratch[2]) | bits) }
-        @inline(__always) func escalation(_ m: Int) -> Double {
-            x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
-        }
-        @inline(__always) func payment(_ m: Int) -> Double {
-            var pay = 0.0
-            if m <= last {
-                let j = m >= 0 && m < listedIndex.count ? Int(listedIndex[m]) : -1
-                if j >= 0 {
-                    mark((m == last && endDay != 0) || (hasCharge && m == chargeM) ? Factored.slow : 1 << j)
-                    return 0
-                }
-                let f = m == last ? frac : 1
-                let escf = escalation(m)
-                let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-                pay = rounded(mr * escf * (1 - 0) * f)
-            }
-            if hasCharge && m == chargeM { pay = pay + charge }
-            return pay
-        }
-        @inline(__always) func plain(_ m: Int) -> Double {
-            let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-            return rounded(mr * escalation(m) * (1 - 0) * 1)
-        }
-        let offset = s.arrears - r.kd
-        let charged: Int? = hasCharge ? chargeM : nil
+        let amounts = AmountsWithoutListed(row: RowAmounts(p, idx, s, x, r, scratch: scratch), listedIndex: listedIndex)
         let sum = segmentedPresentValueTerms(
-            from: r.a, to: r.b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-            listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment)
+            from: r.a, to: r.b, last: r.last, lastIsSpecial: r.endDay != 0, chargeMonth: r.hasCharge ? r.chargeM : nil,
+            offset: s.arrears - r.kd, plan: x.nextBreak, listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix,
+            amounts: amounts)
         let mask = UInt16(scratch[2])
         return (sum.sum, sum.hasOverflowed ? mask | Factored.slow : mask)
     }

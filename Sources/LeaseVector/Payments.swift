@@ -268,6 +268,66 @@ enum Payments {
         }
     }
 
+    /// A row's amounts by month, as `Contract.payment` bills them. Rounding
+    /// is a function of the amount, so months that bill the same amount round
+    /// it once: the last amount and its rounding live in `scratch`.
+    struct RowAmounts: MonthAmounts {
+        let p: UnsafePointer<UnsafePointer<Double>>
+        let idx: UnsafePointer<Int>
+        let s: Setup
+        let x: MonthTables
+        let r: RowBounds
+        let scratch: UnsafeMutablePointer<Double>
+
+        @inline(__always)
+        init(_ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafePointer<Int>, _ s: Setup, _ x: MonthTables, _ r: RowBounds,
+             scratch: UnsafeMutablePointer<Double>) {
+            self.p = p
+            self.idx = idx
+            self.s = s
+            self.x = x
+            self.r = r
+            self.scratch = scratch
+            scratch[0] = .nan
+        }
+
+        @inline(__always) func rounded(_ raw: Double) -> Double {
+            if raw != scratch[0] {
+                scratch[0] = raw
+                scratch[1] = roundToMinorUnit(raw, digits: s.digits)
+            }
+            return scratch[1]
+        }
+
+        @inline(__always) func discount(_ m: Int) -> Double {
+            for j in 0..<s.nd where x.dmonths[j] == m { return p[9 + j][idx[9 + j]] }
+            return 0
+        }
+
+        @inline(__always) func escalation(_ m: Int) -> Double {
+            x.escTable.isEmpty ? (r.e == 0 ? 1 : pow(1 + r.e, Double(x.years[m]))) : x.escTable[m]
+        }
+
+        @inline(__always) func payment(_ m: Int) -> Double {
+            var pay = 0.0
+            if m <= r.last {
+                let f = m == r.last ? r.frac : 1
+                let escf = escalation(m)
+                let mr = m >= s.renewFrom ? s.renewMonthly : r.monthly
+                let fixed = mr * escf * (1 - discount(m)) * f
+                let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
+                pay = rounded(raw)
+            }
+            if r.hasCharge && m == r.chargeM { pay = pay + r.charge }
+            return pay
+        }
+
+        @inline(__always) func plain(_ m: Int) -> Double {
+            let mr = m >= s.renewFrom ? s.renewMonthly : r.monthly
+            return rounded(mr * escalation(m) * (1 - 0) * 1)
+        }
+    }
+
     /// One row; operands are rate, end, from, to, escalation, annual rate,
     /// the month discounting starts from, charge, charge month, then discounts.
     @inline(__always)
@@ -276,48 +336,16 @@ enum Payments {
         tables t: TablePointers, scratch: UnsafeMutablePointer<Double>
     ) -> Double {
         guard let r = RowBounds(p, idx, s, x) else { return 0 }
-        let (monthly, last, endDay, a, b, chargeM, charge, hasCharge, frac, e, kd) =
-            (r.monthly, r.last, r.endDay, r.a, r.b, r.chargeM, r.charge, r.hasCharge, r.frac, r.e, r.kd)
-        @inline(__always) func discount(_ m: Int) -> Double {
-            for j in 0..<s.nd where x.dmonths[j] == m { return p[9 + j][idx[9 + j]] }
-            return 0
-        }
-        // Rounding is a function of the amount: months that bill the same amount round it
-        // once (the last amount and its rounding live in `scratch`, not in a captured var).
-        scratch[0] = .nan
-        @inline(__always) func rounded(_ raw: Double) -> Double {
-            if raw != scratch[0] {
-                scratch[0] = raw
-                scratch[1] = roundToMinorUnit(raw, digits: s.digits)
-            }
-            return scratch[1]
-        }
-        @inline(__always) func payment(_ m: Int) -> Double {
-            var pay = 0.0
-            if m <= last {
-                let f = m == last ? frac : 1
-                let escf = x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
-                let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-                let fixed = mr * escf * (1 - discount(m)) * f
-                let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
-                pay = rounded(raw)
-            }
-            if hasCharge && m == chargeM { pay = pay + charge }
-            return pay
-        }
+        let amounts = RowAmounts(p, idx, s, x, r, scratch: scratch)
+        let (last, endDay, a, b, chargeM, hasCharge) = (r.last, r.endDay, r.a, r.b, r.chargeM, r.hasCharge)
         if s.discounting {
             // As Contract.npv: by segments of plain months, discounted from month kd.
-            @inline(__always) func plain(_ m: Int) -> Double {
-                let escf = x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
-                let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-                return rounded(mr * escf * (1 - 0) * 1)
-            }
-            let offset = s.arrears - kd
+            let offset = s.arrears - r.kd
             let charged: Int? = hasCharge ? chargeM : nil
             if !x.powers.isEmpty {
                 return segmentedPresentValue(
                     from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-                    listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, plain: plain, payment: payment)
+                    listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, amounts: amounts)
             }
             // A rate that varies by row: its powers for this row.
             let dp = DiscountPowers(annualRate: p[5][idx[5]], count: Swift.max(1, b + offset + 1))
@@ -325,7 +353,7 @@ enum Payments {
                 let go = { (px: UnsafeBufferPointer<Int128>?) -> Double in
                     segmentedPresentValue(
                         from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-                        listed: x.listed, segments: x.segments, powers: pw, prefix: px, plain: plain, payment: payment)
+                        listed: x.listed, segments: x.segments, powers: pw, prefix: px, amounts: amounts)
                 }
                 guard let prefix = dp.prefix else { return go(nil) }
                 return prefix.withUnsafeBufferPointer { go($0) }
@@ -341,14 +369,14 @@ enum Payments {
             var units = t.units[row + b] &- t.units[row + a]
             for j in 0..<s.nd {
                 let m = x.dmonths[j]
-                if m >= a && m < b { units &+= Int64((payment(m) * scale).rounded(.toNearestOrEven)) }
+                if m >= a && m < b { units &+= Int64((amounts.payment(m) * scale).rounded(.toNearestOrEven)) }
             }
-            units &+= Int64((payment(b) * scale).rounded(.toNearestOrEven))
+            units &+= Int64((amounts.payment(b) * scale).rounded(.toNearestOrEven))
             return AmountSum.value(units: units, digits: s.digits)
         }
         // As Contract.sum: whole minor units.
         var acc = AmountSum(digits: s.digits)
-        for m in a...b { acc.add(payment(m)) }
+        for m in a...b { acc.add(amounts.payment(m)) }
         return acc.value
     }
 

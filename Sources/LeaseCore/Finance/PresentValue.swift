@@ -74,6 +74,29 @@ public struct DiscountPowers: Sendable {
     }
 }
 
+/// The amounts a present value reads, month by month (k = 0 at the start).
+/// The vectorized engine's rows conform with plain structs, so
+/// `segmentedPresentValue` is specialized for them, not called through closures.
+public protocol MonthAmounts {
+    /// The amount of a plain month.
+    func plain(_ k: Int) -> Double
+    /// The amount of any month, charge included.
+    func payment(_ k: Int) -> Double
+}
+
+/// Amounts given by two closures.
+@usableFromInline
+struct ClosureAmounts: MonthAmounts {
+    @usableFromInline let plainAmount: (Int) -> Double
+    @usableFromInline let paymentAmount: (Int) -> Double
+    @inlinable init(_ plain: @escaping (Int) -> Double, _ payment: @escaping (Int) -> Double) {
+        plainAmount = plain
+        paymentAmount = payment
+    }
+    @inlinable func plain(_ k: Int) -> Double { plainAmount(k) }
+    @inlinable func payment(_ k: Int) -> Double { paymentAmount(k) }
+}
+
 /// Σ payment(k) × v^(k + offset) for k in a...b (relative months), by segments.
 /// - Parameters:
 ///   - last: the last billed month (relative; may be below a for a contract that bills only a charge).
@@ -88,11 +111,38 @@ public func segmentedPresentValue(
     powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
     plain: (Int) -> Double, payment: (Int) -> Double
 ) -> Double {
+    withoutActuallyEscaping(plain) { plain in
+        withoutActuallyEscaping(payment) { payment in
+            segmentedPresentValue(
+                from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
+                listed: listed, segments: segments, powers: powers, prefix: prefix, amounts: ClosureAmounts(plain, payment))
+        }
+    }
+}
+
+/// `segmentedPresentValue` of `amounts`.
+@inlinable @inline(__always)
+public func segmentedPresentValue<A: MonthAmounts>(
+    from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
+    plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
+    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, amounts: A
+) -> Double {
     let exact = segmentedPresentValueTerms(
         from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
-        listed: listed, segments: segments, powers: powers, prefix: prefix, plain: plain, payment: payment)
+        listed: listed, segments: segments, powers: powers, prefix: prefix, amounts: amounts)
     if !exact.hasOverflowed { return exact.value }
-    // Past FixedSum's range: the same terms in month order, compensated.
+    return compensatedPresentValue(
+        from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
+        listed: listed, segments: segments, powers: powers, prefix: prefix, amounts: amounts)
+}
+
+/// Past FixedSum's range: the same terms in month order, compensated.
+@inlinable @inline(never)
+func compensatedPresentValue<A: MonthAmounts>(
+    from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
+    plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
+    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, amounts: A
+) -> Double {
     let grouped = segments && prefix != nil
     let plainEnd = lastIsSpecial ? last - 1 : last
     var acc = CompensatedSum()
@@ -102,10 +152,10 @@ public func segmentedPresentValue(
         if isPlain, let prefix {
             var e = min(plan[k] - 1, b, plainEnd)
             if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
-            acc.add(plain(k) * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
+            acc.add(amounts.plain(k) * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
             k = e + 1
         } else {
-            acc.add(payment(k) * powers[k + offset])
+            acc.add(amounts.payment(k) * powers[k + offset])
             k += 1
         }
     }
@@ -117,12 +167,11 @@ public func segmentedPresentValue(
 /// summed exactly, so a caller may split the terms between several sums
 /// (the vectorized engine adds the listed months' terms from tables) and
 /// add the sums: the same bits.
-@inlinable
-public func segmentedPresentValueTerms(
+@inlinable @inline(__always)
+public func segmentedPresentValueTerms<A: MonthAmounts>(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
-    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
-    plain: (Int) -> Double, payment: (Int) -> Double
+    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, amounts: A
 ) -> FixedSum {
     var exact = FixedSum()
     guard a <= b else { return exact }
@@ -139,7 +188,7 @@ public func segmentedPresentValueTerms(
         if isPlain, let prefix {
             var e = min(plan[k] - 1, b, plainEnd)
             if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
-            let p = plain(k), w = prefix[e + offset + 1] &- prefix[k + offset]
+            let p = amounts.plain(k), w = prefix[e + offset + 1] &- prefix[k + offset]
             if pending && p == amount {
                 weight &+= w
             } else {
@@ -150,7 +199,7 @@ public func segmentedPresentValueTerms(
             }
             k = e + 1
         } else {
-            exact.add(payment(k) * powers[k + offset])
+            exact.add(amounts.payment(k) * powers[k + offset])
             k += 1
         }
     }
