@@ -303,9 +303,10 @@ public struct FixedSum: Sendable {
         if abs(y) < 0x1p52 { return Int128(Int64(y.rounded(.toNearestOrEven))) }
         let bits = y.bitPattern
         let significand = Int64(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x0010_0000_0000_0000)
+        // 0 ≤ shift < 58 here (2^52 ≤ |y| < 2^110): a plain shift, no overflow to check.
         let shift = Int((bits >> 52) & 0x7FF) - 1075
-        let magnitude = Int128(significand) << shift
-        return y < 0 ? -magnitude : magnitude
+        let magnitude = Int128(significand) &<< shift
+        return y < 0 ? 0 &- magnitude : magnitude
     }
 
     @inlinable @inline(__always)

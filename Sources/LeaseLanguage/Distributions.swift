@@ -76,8 +76,14 @@ package enum Distributions {
         into out: UnsafeMutablePointer<Double>
     ) {
         let keyed = CounterRNG.keyed(seed: seed, key: key)
-        for k in 0..<n {
-            out[k] = coordinate(kind, xs, isDate: isDate, keyed: keyed, row: first &+ UInt64(k), index: index)
+        // One loop a distribution, so nothing is decided again each row.
+        switch kind {
+        case .uniform:
+            for k in 0..<n { out[k] = coordinate(.uniform, xs, isDate: isDate, keyed: keyed, row: first &+ UInt64(k), index: index) }
+        case .triangular:
+            for k in 0..<n { out[k] = coordinate(.triangular, xs, isDate: isDate, keyed: keyed, row: first &+ UInt64(k), index: index) }
+        default:
+            for k in 0..<n { out[k] = coordinate(kind, xs, isDate: isDate, keyed: keyed, row: first &+ UInt64(k), index: index) }
         }
     }
 
@@ -86,7 +92,11 @@ package enum Distributions {
         @inline(__always) func u(_ k: UInt64 = 0) -> Double { CounterRNG.uniform(keyed: keyed, row: row, index: index &* 8 &+ k) }
         switch kind {
         case .uniform:
-            if isDate { return xs[0] + (u() * (xs[1] - xs[0] + 1)).rounded(.down) }
+            if isDate {
+                // ⌊v⌋ for v ≥ 0 through an integer, without a call to floor.
+                let v = u() * (xs[1] - xs[0] + 1)
+                return xs[0] + (v >= 0 && v < 0x1p52 ? Double(Int64(v)) : v.rounded(.down))
+            }
             return xs[0] + u() * (xs[1] - xs[0])
         case .normal:
             return xs[0] + CounterRNG.normal(keyed: keyed, row: row, index: index &* 8) * xs[1]

@@ -37,8 +37,11 @@ enum Payments {
         let chargeMonth = c.chargeMonth ?? .scalar(Double(base.terms.termination?.chargeMonth ?? -1))
 
         // Days in each month of the term, for pro-rata last months.
-        let dim = (0..<horizon).map { k -> Double in
-            Double(CalendarDate.fromMonthIndex(first + k)?.daysInMonth ?? 30)
+        // The billed fraction of month k ending on day d, at k * 32 + d (a division once, not a row).
+        var fractions = [Double](repeating: 1, count: horizon * 32)
+        for k in 0..<horizon {
+            let days = Double(CalendarDate.fromMonthIndex(first + k)?.daysInMonth ?? 30)
+            for d in 1..<32 { fractions[k * 32 + d] = Double(d) / days }
         }
         // Whole years of escalation by month, counted as `Contract.escalationFactor` counts them.
         let escFrom = base.escalationBase - first
@@ -81,15 +84,16 @@ enum Payments {
         }
         var operands: [Col] = [rate, end, lo, hi, esc, r, kd, charge, chargeMonth]
         operands.append(contentsOf: discounts.map(\.fraction))
-        let setup = Setup(first: first, nd: discounts.count, discounting: annualRate != nil, emptyIfReversed: emptyIfReversed,
+        var setup = Setup(first: first, nd: discounts.count, discounting: annualRate != nil, emptyIfReversed: emptyIfReversed,
                           digits: digits, arrears: arrears, renewFrom: renewFrom, renewMonthly: renewMonthly)
+        setup.scale = MinorUnits.scale(max(0, min(digits, 9)))
         let rows = space.count(Space.union(operands.map(\.axes)))
         // Sums of amounts come from prefix tables; present values by segments (`segmentedPresentValue`).
         let tables = annualRate != nil ? nil
             : prefixTables(rate: rate.data, setup: setup, horizon: horizon, escTable: escTable, usage: usage, dmonths: dmonths, rows: rows)
         let plan = PresentValuePlan(horizon: horizon, escalationFrom: escFrom, renewFrom: renewFrom, discountMonths: dmonths,
                                     usage: !usage.isEmpty)
-        let context = Context(dim: dim, escTable: escTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
+        let context = Context(fractions: fractions, escTable: escTable, powers: powers, prefix: prefix ?? [], hasPrefix: prefix != nil,
                               years: years, usage: usage, dmonths: dmonths, nextBreak: plan.nextBreak, listed: plan.listed,
                               segments: plan.segments)
         return kernel(operands, setup, context, tables: tables, space: space)
@@ -97,7 +101,7 @@ enum Payments {
 
     /// Tables every row reads, by month of the term (k = 0 at the start).
     struct Context {
-        var dim: [Double]
+        var fractions: [Double]
         var escTable: [Double]
         var powers: [Double]
         var prefix: [Int128]
@@ -121,8 +125,8 @@ enum Payments {
         /// First renewed month (k) billed at `renewMonthly`, or Int.max.
         var renewFrom: Int
         var renewMonthly: Double
-        var scale: Double { Setup.scales[max(0, min(digits, 9))] }
-        static let scales: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+        /// 10^digits.
+        var scale = 1.0
     }
 
     /// Prefix sums over whole, undiscounted months for each value of the rate
@@ -170,7 +174,7 @@ enum Payments {
         let count = operands.count
         let pins = Pins()
         let t = TablePointers(on: tables != nil, width: (tables?.horizon ?? 0) + 1, units: pins.pin(tables?.units ?? []))
-        let m = MonthTables(dim: pins.pin(x.dim), escTable: pins.pin(x.escTable), powers: pins.pin(x.powers),
+        let m = MonthTables(fractions: pins.pin(x.fractions), escTable: pins.pin(x.escTable), powers: pins.pin(x.powers),
                             prefix: x.hasPrefix ? pins.pin(x.prefix) : nil, years: pins.pin(x.years), usage: pins.pin(x.usage),
                             dmonths: pins.pin(x.dmonths), nextBreak: pins.pin(x.nextBreak), listed: pins.pin(x.listed),
                             segments: x.segments)
@@ -179,6 +183,22 @@ enum Payments {
                 guard let p = pb.baseAddress else { return Col.scalar(0) }
                 if let f = Factored(operands, setup, m, space: space, p: p, pins: pins) {
                     return f.run(operands, p, setup, m, tables: t, space: space)
+                }
+                if let layouts = Layouts(operands, setup, m, rows: space.count(Space.union(operands.map(\.axes)))) {
+                    let l = LayoutPointers(layouts, pins: pins)
+                    return space.drive(operands.map(\.axes)) { out, n, bases, steps in
+                        let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
+                        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2)
+                        defer {
+                            idx.deallocate()
+                            scratch.deallocate()
+                        }
+                        for j in 0..<count { idx[j] = bases[j] }
+                        for k in 0..<n {
+                            out[k] = row(p, idx, setup, m, tables: t, scratch: scratch, layouts: l)
+                            for j in 0..<count { idx[j] += steps[j] }
+                        }
+                    }
                 }
                 return space.drive(operands.map(\.axes)) { out, n, bases, steps in
                     let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
@@ -223,7 +243,7 @@ enum Payments {
     }
 
     struct MonthTables {
-        var dim: UnsafeBufferPointer<Double>
+        var fractions: UnsafeBufferPointer<Double>
         var escTable: UnsafeBufferPointer<Double>
         var powers: UnsafeBufferPointer<Double>
         var prefix: UnsafeBufferPointer<Int128>?
@@ -262,7 +282,7 @@ enum Payments {
             let upper = hasCharge ? Swift.max(last, chargeM) : last
             if b > upper { b = upper }
             guard a <= b && upper >= 0 else { return nil }
-            frac = endDay == 0 || last < 0 ? 1.0 : Double(endDay) / x.dim[last]
+            frac = endDay == 0 || last < 0 ? 1.0 : x.fractions[last * 32 + endDay]
             e = p[4][idx[4]]
             kd = Int(p[6][idx[6]]) - s.first
         }
@@ -294,7 +314,7 @@ enum Payments {
         @inline(__always) func rounded(_ raw: Double) -> Double {
             if raw != scratch[0] {
                 scratch[0] = raw
-                scratch[1] = roundToMinorUnit(raw, digits: s.digits)
+                scratch[1] = roundToMinorUnit(raw, scale: s.scale, digits: s.digits)
             }
             return scratch[1]
         }

@@ -65,3 +65,38 @@ struct FactoredPresentValueTests {
         Self.check("g", "npv(terminate(odd with {rate: rate, discounts: [2027-04: discount, 2028-05: 1 - discount]}, notice_on: notice_on), 8%, at: 2026-09)")
     }
 }
+
+/// Present values of samples laid out once per last month (`Payments.Layouts`):
+/// every row bit for bit the scalar evaluator's, including rows whose
+/// escalation groups bill the same amount after rounding.
+@Suite("present values by layouts: vectorized vs scalar")
+struct LayoutPresentValueTests {
+    static let model = FactoredPresentValueTests.model + """
+        let near = c with {escalation: [2026-05: 100, 2027-05: 100.0000000001, 2028-05: 100.0000000002]}
+        scenario m {
+          rate: uniform($1.0B, $1.5B) / month
+          notice_on: uniform(2026-01-01, 2029-08-01)
+          discount: triangular(0%, 30%, 60%)
+          samples: 2_000
+          seed: 11
+        }
+
+        """
+
+    static func check(_ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let program = model + "let out_ = run m: \(body)\n"
+        let v = DifferentialTests.agree(program, threads: 2, sourceLocation: sourceLocation)
+        #expect(v.fallback == nil, "fell back: \(v.fallback ?? "")\n\(body)", sourceLocation: sourceLocation)
+        if case .failure(let d) = v.outcome { Issue.record("failed: \(d.message)\n\(body)", sourceLocation: sourceLocation) }
+    }
+
+    @Test("terminated, discounted, escalated, renewed, in arrears and from a later month")
+    func samples() {
+        Self.check("npv(terminate(c with {rate: rate, discounts: [2026-05: discount, 2026-06: discount]}, notice_on: notice_on), 8%)")
+        Self.check("npv(terminate(esc with {rate: rate, discounts: [2027-06: discount]}, notice_on: notice_on), 7%)")
+        Self.check("npv(terminate(arr with {rate: rate}, notice_on: notice_on), 6%, at: 2026-11)")
+        Self.check("npv(terminate(near with {rate: rate}, notice_on: notice_on), 8%)")
+        Self.check("npv(terminate(fee with {rate: rate, discounts: [2026-06: discount]}, notice_on: notice_on), 8%)")
+        Self.check("npv(c with {rate: rate, discounts: [2026-05: discount]}, 8%)")
+    }
+}

@@ -30,9 +30,15 @@ public enum MinorUnit {
 ///   - digits: decimals to keep, 0…9 (`MinorUnit.digits(forCurrency:)`).
 @inlinable @inline(__always)
 public func roundToMinorUnit(_ x: Double, digits: Int) -> Double {
-    guard x.isFinite else { return x }
     let d = max(0, min(digits, 9))
-    let scale = MinorUnits.scale(d)
+    return roundToMinorUnit(x, scale: MinorUnits.scale(d), digits: d)
+}
+
+/// `roundToMinorUnit(x, digits: d)` with `scale` = 10^d (0 ≤ d ≤ 9) worked out
+/// by the caller, once for many amounts.
+@inlinable @inline(__always)
+public func roundToMinorUnit(_ x: Double, scale: Double, digits d: Int) -> Double {
+    guard x.isFinite else { return x }
     let y = x * scale
     if y == 0 { return 0 }
     // Fast path: far from a half, the nearest integer of the binary product is
@@ -71,13 +77,12 @@ public func exactSum(_ xs: [Double], digits: Int) -> Double {
     return MinorUnits.fromMinorUnits(total, digits: d)
 }
 
-@usableFromInline
-enum MinorUnits {
+public enum MinorUnits {
     @usableFromInline static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
 
     /// 10^d for d in 0…9, without reading a global array in a hot loop.
     @inlinable @inline(__always)
-    static func scale(_ d: Int) -> Double {
+    public static func scale(_ d: Int) -> Double {
         switch d {
         case 0: return 1
         case 1: return 1e1

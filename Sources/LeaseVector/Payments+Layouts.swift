@@ -1,0 +1,159 @@
+import LeaseCore
+
+extension Payments {
+    /// The terms of a present value laid out once per last month, for rows
+    /// that differ in their amounts only (a Monte Carlo's rates and
+    /// discounts): which months are billed one by one, with their discount
+    /// factors, and which plain segments are summed by their factors.
+    ///
+    /// With one escalation table for every row, the month walk of
+    /// `segmentedPresentValueTerms` depends only on the row's last month and
+    /// whether it is prorated (its first and last billed months are the
+    /// run's, and a row with a charge is worked out whole). A row then costs
+    /// its amounts and terms, not the walk. Plain segments that bill the same
+    /// amount for every row (the same escalation factor, both before or both
+    /// after a renewal) are summed into one group here; groups whose amounts
+    /// turn out equal in a row are merged as the walk merges them, so every
+    /// row has the walk's terms and the same bits.
+    struct Layouts {
+        struct Single {
+            var month: Int
+            var power: Double
+        }
+        struct Group {
+            var month: Int
+            var weight: Int128
+        }
+        /// Elements start..<end of `singles` or `groups`; start −1 for a layout worked out whole.
+        struct Extent {
+            var start: Int
+            var end: Int
+        }
+        /// Layout i (= (last + 1) * 2 + prorated): its singles and groups.
+        var singleRange: [Extent]
+        var groupRange: [Extent]
+        var singles: [Single]
+        var groups: [Group]
+        var firstMonth: Int
+        var toMonth: Int
+
+        /// Nil when rows do not share their layouts this way, or are too few to pay for them.
+        init?(_ operands: [Col], _ s: Setup, _ x: MonthTables, rows: Int) {
+            guard s.discounting, x.segments, let prefix = x.prefix, !x.powers.isEmpty, !x.escTable.isEmpty,
+                  operands[2].isScalar, operands[3].isScalar, operands[6].isScalar
+            else { return nil }
+            let horizon = x.listed.count
+            guard horizon > 0, horizon <= 2400, rows >= 8 * horizon else { return nil }
+            let a = Swift.max(0, Int(operands[2].data[0]) - s.first)
+            let hi = Int(operands[3].data[0]) - s.first
+            let offset = s.arrears - (Int(operands[6].data[0]) - s.first)
+            firstMonth = a
+            toMonth = hi
+            singleRange = []
+            groupRange = []
+            singles = []
+            groups = []
+            for last in -1..<horizon {
+                for prorated in [false, true] {
+                    let from = singles.count, gFrom = groups.count
+                    let b = Swift.min(hi, last)
+                    var k = a
+                    let plainEnd = prorated ? last - 1 : last
+                    var key: (Bool, UInt64)?
+                    var valid = a <= b && last >= 0
+                    while valid && k <= b {
+                        if k <= plainEnd && !x.listed[k] {
+                            let e = Swift.min(x.nextBreak[k] - 1, b, plainEnd)
+                            guard k + offset >= 0, e + offset + 1 < prefix.count else {
+                                valid = false
+                                break
+                            }
+                            let w = prefix[e + offset + 1] &- prefix[k + offset]
+                            let groupKey = (k >= s.renewFrom, x.escTable[k].bitPattern)
+                            if let g = key, g == groupKey, let lastGroup = groups.indices.last, lastGroup >= gFrom {
+                                groups[lastGroup].weight &+= w
+                            } else {
+                                groups.append(Group(month: k, weight: w))
+                                key = groupKey
+                            }
+                            k = e + 1
+                        } else {
+                            guard k + offset >= 0, k + offset < x.powers.count else {
+                                valid = false
+                                break
+                            }
+                            singles.append(Single(month: k, power: x.powers[k + offset]))
+                            k += 1
+                        }
+                    }
+                    if !valid {
+                        // Worked out whole (`row`), as rows that bill nothing or read outside the tables.
+                        singles.removeSubrange(from...)
+                        groups.removeSubrange(gFrom...)
+                        singleRange.append(Extent(start: 0, end: 0))
+                        groupRange.append(Extent(start: -1, end: -1))
+                    } else {
+                        singleRange.append(Extent(start: from, end: singles.count))
+                        groupRange.append(Extent(start: gFrom, end: groups.count))
+                    }
+                }
+            }
+        }
+    }
+
+    /// One row by its layout, or whole (`row`) when it has a charge or no layout.
+    @inline(__always)
+    static func row(
+        _ p: UnsafePointer<UnsafePointer<Double>>, _ idx: UnsafePointer<Int>, _ s: Setup, _ x: MonthTables,
+        tables t: TablePointers, scratch: UnsafeMutablePointer<Double>, layouts l: LayoutPointers
+    ) -> Double {
+        guard let r = RowBounds(p, idx, s, x) else { return 0 }
+        let i = (r.last + 1) * 2 + (r.endDay != 0 ? 1 : 0)
+        guard !r.hasCharge, r.a == l.firstMonth, r.b == Swift.min(l.toMonth, r.last), i >= 0, i < l.count,
+              l.groupRange[i].start >= 0
+        else { return row(p, idx, s, x, tables: t, scratch: scratch) }
+        let amounts = RowAmounts(p, idx, s, x, r, scratch: scratch)
+        var exact = FixedSum()
+        let ss = l.singleRange[i], gs = l.groupRange[i]
+        for j in ss.start..<ss.end {
+            let single = l.singles[j]
+            exact.add(amounts.payment(single.month) * single.power)
+        }
+        var amount = 0.0, weight: Int128 = 0, pending = false
+        for j in gs.start..<gs.end {
+            let g = l.groups[j]
+            let a = amounts.plain(g.month)
+            if pending && a == amount {
+                weight &+= g.weight
+            } else {
+                if pending { exact.add(amount * FixedSum.value(weight)) }
+                amount = a
+                weight = g.weight
+                pending = true
+            }
+        }
+        if pending { exact.add(amount * FixedSum.value(weight)) }
+        if exact.hasOverflowed { return row(p, idx, s, x, tables: t, scratch: scratch) }
+        return exact.value
+    }
+
+    /// `Layouts` at stable addresses for a kernel's rows.
+    struct LayoutPointers {
+        var singleRange: UnsafeBufferPointer<Layouts.Extent>
+        var groupRange: UnsafeBufferPointer<Layouts.Extent>
+        var singles: UnsafeBufferPointer<Layouts.Single>
+        var groups: UnsafeBufferPointer<Layouts.Group>
+        var firstMonth: Int
+        var toMonth: Int
+        var count: Int { singleRange.count }
+
+        init(_ l: Layouts, pins: Pins) {
+            singleRange = pins.pin(l.singleRange)
+            groupRange = pins.pin(l.groupRange)
+            singles = pins.pin(l.singles)
+            groups = pins.pin(l.groups)
+            firstMonth = l.firstMonth
+            toMonth = l.toMonth
+        }
+    }
+}
