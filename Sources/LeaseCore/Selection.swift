@@ -199,15 +199,42 @@ public enum Selection {
                         lows.withUnsafeBufferPointer { lp in
                             highs.withUnsafeBufferPointer { hp in
                                 guard let lo = lp.baseAddress, let hi = hp.baseAddress else { return }
-                                for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
-                                    let x = v[i]
-                                    // Counted without a branch (half the values are below the median's
-                                    // bracket, in no predictable order); kept values are few.
-                                    nan &+= x != x ? 1 : 0
-                                    for j in 0..<t {
-                                        count[j] &+= x < lo[j] ? 1 : 0
-                                        if x >= lo[j] && x <= hi[j] { keep[j].append(x) }
+                                // In blocks that stay in cache: the counts first, without a branch
+                                // (half the values are below the median's bracket, in no
+                                // predictable order), then the few values inside a bracket.
+                                var i = n * c / chunks
+                                let end = n * (c + 1) / chunks
+                                // (Plain while loops: the range loops here were not specialized.)
+                                while i < end {
+                                    let stop = Swift.min(end, i + 4096)
+                                    var j = 0
+                                    while j < t {
+                                        let l = lo[j]
+                                        var below = 0
+                                        var q = i
+                                        while q < stop {
+                                            below &+= v[q] < l ? 1 : 0
+                                            q &+= 1
+                                        }
+                                        count[j] &+= below
+                                        j &+= 1
                                     }
+                                    var q = i
+                                    while q < stop {
+                                        let x = v[q]
+                                        nan &+= x != x ? 1 : 0
+                                        var inside = 0
+                                        j = 0
+                                        while j < t {
+                                            inside |= (x >= lo[j] ? 1 : 0) & (x <= hi[j] ? 1 : 0)
+                                            j &+= 1
+                                        }
+                                        if inside != 0 {
+                                            for j in 0..<t where x >= lo[j] && x <= hi[j] { keep[j].append(x) }
+                                        }
+                                        q &+= 1
+                                    }
+                                    i = stop
                                 }
                             }
                         }

@@ -76,15 +76,42 @@ package enum Distributions {
         into out: UnsafeMutablePointer<Double>
     ) {
         let keyed = CounterRNG.keyed(seed: seed, key: key)
-        // One loop a distribution, so nothing is decided again each row.
+        let i8 = index &* 8
+        // One loop a distribution, its arguments read once, so nothing is decided again each row.
         switch kind {
+        case .uniform where isDate:
+            let (lo, hi) = (xs[0], xs[1])
+            for k in 0..<n { out[k] = uniformDay(CounterRNG.uniform(keyed: keyed, row: first &+ UInt64(k), index: i8), lo, hi) }
         case .uniform:
-            for k in 0..<n { out[k] = coordinate(.uniform, xs, isDate: isDate, keyed: keyed, row: first &+ UInt64(k), index: index) }
-        case .triangular:
-            for k in 0..<n { out[k] = coordinate(.triangular, xs, isDate: isDate, keyed: keyed, row: first &+ UInt64(k), index: index) }
+            let (lo, hi) = (xs[0], xs[1])
+            for k in 0..<n { out[k] = uniformValue(CounterRNG.uniform(keyed: keyed, row: first &+ UInt64(k), index: i8), lo, hi) }
+        case .triangular where xs[2] != xs[0]:
+            let (lo, mode, hi) = (xs[0], xs[1], xs[2])
+            let fc = (mode - lo) / (hi - lo)
+            for k in 0..<n {
+                out[k] = triangularValue(CounterRNG.uniform(keyed: keyed, row: first &+ UInt64(k), index: i8), lo, mode, hi, fc)
+            }
         default:
             for k in 0..<n { out[k] = coordinate(kind, xs, isDate: isDate, keyed: keyed, row: first &+ UInt64(k), index: index) }
         }
+    }
+
+    /// `uniform(lo, hi)` from a uniform draw u in (0, 1).
+    @inline(__always)
+    static func uniformValue(_ u: Double, _ lo: Double, _ hi: Double) -> Double { lo + u * (hi - lo) }
+
+    /// `uniform(first day, last day)`, both days included, from u: ⌊v⌋ for v ≥ 0
+    /// through an integer, without a call to floor.
+    @inline(__always)
+    static func uniformDay(_ u: Double, _ lo: Double, _ hi: Double) -> Double {
+        let v = u * (hi - lo + 1)
+        return lo + (v >= 0 && v < 0x1p52 ? Double(Int64(v)) : v.rounded(.down))
+    }
+
+    /// `triangular(lo, mode, hi)` from u, with fc = (mode − lo) / (hi − lo) and hi ≠ lo.
+    @inline(__always)
+    static func triangularValue(_ p: Double, _ lo: Double, _ mode: Double, _ hi: Double, _ fc: Double) -> Double {
+        p < fc ? lo + (p * (hi - lo) * (mode - lo)).squareRoot() : hi - ((1 - p) * (hi - lo) * (hi - mode)).squareRoot()
     }
 
     @inline(__always)
@@ -92,12 +119,7 @@ package enum Distributions {
         @inline(__always) func u(_ k: UInt64 = 0) -> Double { CounterRNG.uniform(keyed: keyed, row: row, index: index &* 8 &+ k) }
         switch kind {
         case .uniform:
-            if isDate {
-                // ⌊v⌋ for v ≥ 0 through an integer, without a call to floor.
-                let v = u() * (xs[1] - xs[0] + 1)
-                return xs[0] + (v >= 0 && v < 0x1p52 ? Double(Int64(v)) : v.rounded(.down))
-            }
-            return xs[0] + u() * (xs[1] - xs[0])
+            return isDate ? uniformDay(u(), xs[0], xs[1]) : uniformValue(u(), xs[0], xs[1])
         case .normal:
             return xs[0] + CounterRNG.normal(keyed: keyed, row: row, index: index &* 8) * xs[1]
         case .lognormal:
@@ -105,8 +127,7 @@ package enum Distributions {
         case .triangular:
             let (lo, mode, hi) = (xs[0], xs[1], xs[2])
             if hi == lo { return lo }
-            let p = u(), fc = (mode - lo) / (hi - lo)
-            return p < fc ? lo + (p * (hi - lo) * (mode - lo)).squareRoot() : hi - ((1 - p) * (hi - lo) * (hi - mode)).squareRoot()
+            return triangularValue(u(), lo, mode, hi, (mode - lo) / (hi - lo))
         case .pert:
             let (lo, mode, hi) = (xs[0], xs[1], xs[2])
             if hi == lo { return lo }

@@ -55,7 +55,11 @@ struct Space: Sendable {
     ) -> Col {
         let union = over ?? Space.union(operands)
         let length = block(union).count
-        var out = [Double](unsafeUninitializedCapacity: length) { _, n in n = length }
+        var out = [Double](unsafeUninitializedCapacity: length) { buffer, n in
+            // A large fresh column faults in 2 MB pages, not 4 KB ones.
+            if let base = buffer.baseAddress { ColumnBuffer.adviseHugePages(UnsafeMutableRawPointer(base), bytes: length * 8) }
+            n = length
+        }
         out.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let outPtr = UnsafeSendable(base)
