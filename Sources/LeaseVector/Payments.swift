@@ -171,7 +171,6 @@ enum Payments {
     }
 
     static func kernel(_ operands: [Col], _ setup: Setup, _ x: Context, tables: Tables?, space: Space) -> Col {
-        let count = operands.count
         let pins = Pins()
         let t = TablePointers(on: tables != nil, width: (tables?.horizon ?? 0) + 1, units: pins.pin(tables?.units ?? []))
         let m = MonthTables(fractions: pins.pin(x.fractions), escTable: pins.pin(x.escTable), powers: pins.pin(x.powers),
@@ -186,33 +185,31 @@ enum Payments {
                 }
                 if let layouts = Layouts(operands, setup, m, rows: space.count(Space.union(operands.map(\.axes)))) {
                     let l = LayoutPointers(layouts, pins: pins)
-                    return space.drive(operands.map(\.axes)) { out, n, bases, steps in
-                        let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-                        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2)
-                        defer {
-                            idx.deallocate()
-                            scratch.deallocate()
-                        }
-                        for j in 0..<count { idx[j] = bases[j] }
-                        for k in 0..<n {
-                            out[k] = row(p, idx, setup, m, tables: t, scratch: scratch, layouts: l)
-                            for j in 0..<count { idx[j] += steps[j] }
-                        }
-                    }
+                    return eachRow(operands, space) { idx, scratch in row(p, idx, setup, m, tables: t, scratch: scratch, layouts: l) }
                 }
-                return space.drive(operands.map(\.axes)) { out, n, bases, steps in
-                    let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2)
-                    defer {
-                        idx.deallocate()
-                        scratch.deallocate()
-                    }
-                    for j in 0..<count { idx[j] = bases[j] }
-                    for k in 0..<n {
-                        out[k] = row(p, idx, setup, m, tables: t, scratch: scratch)
-                        for j in 0..<count { idx[j] += steps[j] }
-                    }
-                }
+                return eachRow(operands, space) { idx, scratch in row(p, idx, setup, m, tables: t, scratch: scratch) }
+            }
+        }
+    }
+
+    /// `row(idx, scratch)` for every row of the operands' axes: idx holds each
+    /// operand's index in its column, scratch two doubles a row may use.
+    @inline(__always)
+    static func eachRow(
+        _ operands: [Col], _ space: Space, _ row: (UnsafePointer<Int>, UnsafeMutablePointer<Double>) -> Double
+    ) -> Col {
+        let count = operands.count
+        return space.drive(operands.map(\.axes)) { out, n, bases, steps in
+            let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2)
+            defer {
+                idx.deallocate()
+                scratch.deallocate()
+            }
+            for j in 0..<count { idx[j] = bases[j] }
+            for k in 0..<n {
+                out[k] = row(idx, scratch)
+                for j in 0..<count { idx[j] += steps[j] }
             }
         }
     }

@@ -41,10 +41,7 @@ struct DealTermsDifferentialTests {
 
     /// Runs `body` over scenario `s` in both engines; they must agree and the vector engine must not fall back.
     static func check(_ s: String, _ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let program = model + "let out_ = run \(s): \(body)\n"
-        let v = DifferentialTests.agree(program, threads: 2, sourceLocation: sourceLocation)
-        #expect(v.fallback == nil, "fell back: \(v.fallback ?? "")\n\(body)", sourceLocation: sourceLocation)
-        if case .failure(let d) = v.outcome { Issue.record("failed: \(d.message)\n\(body)", sourceLocation: sourceLocation) }
+        DifferentialTests.agreeVectorized(model, s, body, sourceLocation: sourceLocation)
     }
 
     @Test("termination fee and take-or-pay minimum in exposure, npv and total")

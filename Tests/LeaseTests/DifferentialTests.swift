@@ -301,6 +301,14 @@ struct DifferentialTests {
     // MARK: Targeted cases found while writing the generator
 
     /// Runs one program both ways and records any difference.
+    /// `run S: body` after `model` in both engines: they must agree, the
+    /// vectorized engine must not fall back, and the run must succeed.
+    static func agreeVectorized(_ model: String, _ s: String, _ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let v = agree(model + "let out_ = run \(s): \(body)\n", threads: 2, sourceLocation: sourceLocation)
+        #expect(v.fallback == nil, "fell back: \(v.fallback ?? "")\n\(body)", sourceLocation: sourceLocation)
+        if case .failure(let d) = v.outcome { Issue.record("failed: \(d.message)\n\(body)", sourceLocation: sourceLocation) }
+    }
+
     static func agree(_ program: String, threads: Int = 1, sourceLocation: SourceLocation = #_sourceLocation) -> Run {
         let s = execute(program, vector: false)
         let v = execute(program, vector: true, threads: threads)

@@ -38,10 +38,7 @@ struct FactoredPresentValueTests {
 
     static func check(_ s: String, _ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let before = EngineCounters.factoredKernels
-        let program = model + "let out_ = run \(s): \(body)\n"
-        let v = DifferentialTests.agree(program, threads: 2, sourceLocation: sourceLocation)
-        #expect(v.fallback == nil, "fell back: \(v.fallback ?? "")\n\(body)", sourceLocation: sourceLocation)
-        if case .failure(let d) = v.outcome { Issue.record("failed: \(d.message)\n\(body)", sourceLocation: sourceLocation) }
+        DifferentialTests.agreeVectorized(model, s, body, sourceLocation: sourceLocation)
         #expect(EngineCounters.factoredKernels > before, "not worked out by parts: \(body)", sourceLocation: sourceLocation)
     }
 
@@ -84,10 +81,7 @@ struct LayoutPresentValueTests {
         """
 
     static func check(_ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let program = model + "let out_ = run m: \(body)\n"
-        let v = DifferentialTests.agree(program, threads: 2, sourceLocation: sourceLocation)
-        #expect(v.fallback == nil, "fell back: \(v.fallback ?? "")\n\(body)", sourceLocation: sourceLocation)
-        if case .failure(let d) = v.outcome { Issue.record("failed: \(d.message)\n\(body)", sourceLocation: sourceLocation) }
+        DifferentialTests.agreeVectorized(model, "m", body, sourceLocation: sourceLocation)
     }
 
     @Test("terminated, discounted, escalated, renewed, in arrears and from a later month")
