@@ -67,6 +67,12 @@ public struct Contract: Hashable, Sendable {
     /// unit already is per month, so `$1M / month` pays exactly $1M.
     public static func monthly(_ value: Double, unit: UnitExpr) -> Double { monthly(unit: unit)(value) }
 
+    /// True when `monthly(unit:)` returns its value unchanged (a rate in currency per month).
+    public static func isPerMonth(_ unit: UnitExpr) -> Bool {
+        guard let cur = unit.moneyCurrency, let ci = Units.currency(cur) else { return false }
+        return unit == UnitExpr(terms: [.init(unit: ci, exponent: 1), .init(unit: Units.month, exponent: -1)])
+    }
+
     /// The same conversion with the unit's factors worked out once, for a
     /// column of rates: the arithmetic per value is identical.
     public static func monthly(unit: UnitExpr) -> @Sendable (Double) -> Double {

@@ -144,10 +144,15 @@ struct Space: Sendable {
     /// a row. The same values as `map`, f being a function of its argument.
     func mapWhole(_ a: Col, _ f: (Double) -> Double) -> Col {
         let n = a.data.count
-        guard n >= 1 << 12, let lo = a.data.min(), let hi = a.data.max(), lo.isFinite, hi.isFinite,
-              hi - lo < Double(Swift.min(1 << 16, n / 4)), Swift.abs(lo) < 0x1p52, Swift.abs(hi) < 0x1p52,
-              a.data.allSatisfy({ $0 == $0.rounded(.towardZero) })
-        else { return map(a, f) }
+        guard n >= 1 << 12 else { return map(a, f) }
+        // One pass: the range, and whether every value is a whole number (NaN is not).
+        var lo = Double.infinity, hi = -Double.infinity, whole = true
+        for x in a.data {
+            lo = Swift.min(lo, x)
+            hi = Swift.max(hi, x)
+            whole = whole && x.isFinite && Swift.abs(x) < 0x1p52 && Double(Int64(x)) == x
+        }
+        guard whole, hi - lo < Double(Swift.min(1 << 16, n / 4)) else { return map(a, f) }
         let base = Int(lo)
         let table = (0...Int(hi - lo)).map { f(Double(base + $0)) }
         return table.withUnsafeBufferPointer { t in

@@ -239,7 +239,7 @@ extension Compiler {
                 else { throw Unsupported("rate") }
                 if r.data.contains(where: { !$0.isFinite }) { throw Unsupported("rate not finite") }
                 let monthly = Contract.monthly(unit: u)
-                c.monthlyRate = space.map(r) { monthly($0) }
+                c.monthlyRate = Contract.isPerMonth(u) ? r : space.map(r) { monthly($0) }
                 c.currency = u.moneyCurrency
             case "escalation":
                 guard case .num(let e, let u) = try compile(f.value, env), u.dimension.isNone else { throw Unsupported("escalation") }
@@ -249,6 +249,8 @@ extension Compiler {
             case "discounts":
                 guard case .map(let pairs) = f.value.kind else { throw Unsupported("discounts not a map literal") }
                 var ds: [(month: Int, fraction: Col)] = []
+                // Months discounted by the same column (`[2026-05: d, 2026-06: d]`) share its fractions.
+                var converted: [(source: Col, unit: UnitExpr, fraction: Col)] = []
                 for p in pairs {
                     guard !depends(p.key, env), case .date(let m) = try constant(p.key) else { throw Unsupported("discount key") }
                     guard m.monthIndex >= c.base.firstMonth, m.monthIndex <= c.base.lastMonth,
@@ -256,10 +258,15 @@ extension Compiler {
                     else { throw Unsupported("discount month") }
                     if let ends, ends.data.contains(where: { Int($0) / 32 < m.monthIndex }) { throw Unsupported("a discount after the end in some row") }
                     guard case .num(let v, let u) = try compile(p.value, env), u.dimension.isNone else { throw Unsupported("discount value") }
+                    if let same = converted.first(where: { $0.unit == u && Compiler.sameStorage($0.source, v) }) {
+                        ds.append((m.monthIndex, same.fraction))
+                        continue
+                    }
                     // `u.toBase`, with the unit looked at once.
                     let percent = u.isPercent, factor = u.factor
                     let frac = space.map(v) { percent ? $0 / 100 : $0 * factor }
                     if frac.data.contains(where: { !($0 >= 0 && $0 <= 1) }) { throw Unsupported("discount out of range") }
+                    converted.append((v, u, frac))
                     ds.append((m.monthIndex, frac))
                 }
                 c.discounts = ds
@@ -300,6 +307,12 @@ extension Compiler {
             if over.data.contains(1) { throw Unsupported("a minimum above the total in some row") }
         }
         return .contract(c)
+    }
+
+    /// The same column: the same axes and the same buffer of values.
+    static func sameStorage(_ a: Col, _ b: Col) -> Bool {
+        a.axes == b.axes && a.data.count == b.data.count
+            && a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress } }
     }
 
     /// `terminate(c, notice_on: d)` per row: the end moves to the effective day
@@ -529,6 +542,12 @@ extension Compiler {
             let isMonth = axis.isMonth
             // A day drawn in the calendar's range (years 1–9999) is its own ordinal.
             let days = CalendarDate.ordinals
+            // `uniform` between two days draws whole days from the first to the last (a draw
+            // rounding up to 1 gives the day after): already their ordinals.
+            if !isMonth, name == "uniform", axis.values.count == 2, axis.values.allSatisfy({ $0 == $0.rounded(.towardZero) }),
+               let lo = axis.values.first, let hi = axis.values.last, lo <= hi, days.contains(Int(lo)), days.contains(Int(hi) + 1) {
+                return .date(col, .day)
+            }
             let ords = space.map(col) { x in
                 guard x.isFinite, Swift.abs(x) < 1e9 else { return .nan }
                 // ⌊x⌋ without a call to floor.
