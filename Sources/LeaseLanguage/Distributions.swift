@@ -109,9 +109,13 @@ package enum Distributions {
     }
 
     /// `triangular(lo, mode, hi)` from u, with fc = (mode − lo) / (hi − lo) and hi ≠ lo.
+    /// Both sides are worked out and one is chosen: a select, where a branch
+    /// on a draw would be mispredicted every other row.
     @inline(__always)
     static func triangularValue(_ p: Double, _ lo: Double, _ mode: Double, _ hi: Double, _ fc: Double) -> Double {
-        p < fc ? lo + (p * (hi - lo) * (mode - lo)).squareRoot() : hi - ((1 - p) * (hi - lo) * (hi - mode)).squareRoot()
+        let below = lo + (p * (hi - lo) * (mode - lo)).squareRoot()
+        let above = hi - ((1 - p) * (hi - lo) * (hi - mode)).squareRoot()
+        return p < fc ? below : above
     }
 
     @inline(__always)
