@@ -206,10 +206,20 @@ enum Payments {
                 idx.deallocate()
                 scratch.deallocate()
             }
-            for j in 0..<count { idx[j] = bases[j] }
+            // Only the operands that vary along the piece move from row to row.
+            let moving = UnsafeMutablePointer<Int>.allocate(capacity: count)
+            defer { moving.deallocate() }
+            var m = 0
+            for j in 0..<count {
+                idx[j] = bases[j]
+                if steps[j] != 0 {
+                    moving[m] = j
+                    m += 1
+                }
+            }
             for k in 0..<n {
                 out[k] = row(idx, scratch)
-                for j in 0..<count { idx[j] += steps[j] }
+                for i in 0..<m { idx[moving[i]] += steps[moving[i]] }
             }
         }
     }
