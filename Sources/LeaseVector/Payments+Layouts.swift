@@ -23,6 +23,8 @@ extension Payments {
         struct Group {
             var month: Int
             var weight: Int128
+            /// `FixedSum.value(weight)`, for a group not merged with the next.
+            var value: Double
         }
         /// Elements start..<end of `singles` or `groups`; start −1 for a layout worked out whole.
         struct Extent {
@@ -73,7 +75,7 @@ extension Payments {
                             if let g = key, g == groupKey, let lastGroup = groups.indices.last, lastGroup >= gFrom {
                                 groups[lastGroup].weight &+= w
                             } else {
-                                groups.append(Group(month: k, weight: w))
+                                groups.append(Group(month: k, weight: w, value: 0))
                                 key = groupKey
                             }
                             k = e + 1
@@ -86,6 +88,7 @@ extension Payments {
                             k += 1
                         }
                     }
+                    for g in gFrom..<groups.count { groups[g].value = FixedSum.value(groups[g].weight) }
                     if !valid {
                         // Worked out whole (`row`), as rows that bill nothing or read outside the tables.
                         singles.removeSubrange(from...)
@@ -118,6 +121,13 @@ extension Payments {
         for j in ss.start..<ss.end {
             let single = l.singles[j]
             exact.add(amounts.payment(single.month) * single.power)
+        }
+        if gs.end - gs.start == 1 {
+            // One group (a lease without escalation): its amount times its factors' sum.
+            let g = l.groups[gs.start]
+            exact.add(amounts.plain(g.month) * g.value)
+            if exact.hasOverflowed { return row(p, idx, s, x, tables: t, scratch: scratch) }
+            return exact.value
         }
         var amount = 0.0, weight: Int128 = 0, pending = false
         for j in gs.start..<gs.end {
