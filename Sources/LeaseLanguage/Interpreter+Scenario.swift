@@ -216,6 +216,11 @@ extension Interpreter {
         // The last run's cached summaries do not hold its columns in memory during this one.
         RunSummary.releaseCache()
         let result = try runRows(plan, name, body, span)
+        // A large run's summary is worked out as part of the run (on every core), so
+        // `r.mean`, `r.p95` or printing the run afterwards cost nothing.
+        if session.shardRows == nil {
+            for c in result.outputs where c.count >= 100_000 { _ = RunSummary.stats(c.values) }
+        }
         if let done = session.runCompleted {
             let info = RunInfo(scenario: name, scenarioSource: decl.source, body: span.file.slice(body.span), script: span.file.text,
                                totalRows: plan.rows, rows: plan.range)
