@@ -40,7 +40,7 @@ extension Payments {
         init?(_ operands: [Col], _ s: Setup, _ x: MonthTables, space: Space, p: UnsafePointer<UnsafePointer<Double>>, pins: Pins) {
             let nd = s.nd
             guard s.discounting, x.segments, x.prefix != nil, !x.powers.isEmpty, nd >= 1, nd <= 15,
-                  operands.count == 9 + nd, operands[6].isScalar
+                  operands.count == 9 + nd, operands[6].isScalar, operands[6].data[0].isFinite, Swift.abs(operands[6].data[0]) < 1e9
             else { return nil }
             let horizon = x.listed.count
             let months = Array(x.dmonths)

@@ -45,7 +45,9 @@ extension Payments {
                   operands[2].isScalar, operands[3].isScalar, operands[6].isScalar
             else { return nil }
             let horizon = x.listed.count
-            guard horizon > 0, horizon <= 2400, rows >= 8 * horizon else { return nil }
+            guard horizon > 0, horizon <= 2400, rows >= 8 * horizon,
+                  [operands[2], operands[3], operands[6]].allSatisfy({ $0.data[0].isFinite && Swift.abs($0.data[0]) < 1e9 })
+            else { return nil }
             let a = Swift.max(0, Int(operands[2].data[0]) - s.first)
             let hi = Int(operands[3].data[0]) - s.first
             let offset = s.arrears - (Int(operands[6].data[0]) - s.first)
