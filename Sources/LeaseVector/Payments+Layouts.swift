@@ -59,49 +59,68 @@ extension Payments {
             groups = []
             for last in -1..<horizon {
                 for prorated in [false, true] {
-                    let from = singles.count, gFrom = groups.count
-                    let b = Swift.min(hi, last)
-                    var k = a
-                    let plainEnd = prorated ? last - 1 : last
-                    var key: (Bool, UInt64)?
-                    var valid = a <= b && last >= 0
-                    while valid && k <= b {
-                        if k <= plainEnd && !x.listed[k] {
-                            let e = Swift.min(x.nextBreak[k] - 1, b, plainEnd)
-                            guard k + offset >= 0, e + offset + 1 < prefix.count else {
-                                valid = false
-                                break
-                            }
-                            let w = prefix[e + offset + 1] &- prefix[k + offset]
-                            let groupKey = (k >= s.renewFrom, x.escTable[k].bitPattern)
-                            if let g = key, g == groupKey, let lastGroup = groups.indices.last, lastGroup >= gFrom {
-                                groups[lastGroup].weight &+= w
-                            } else {
-                                groups.append(Group(month: k, weight: w, value: 0))
-                                key = groupKey
-                            }
-                            k = e + 1
-                        } else {
-                            guard k + offset >= 0, k + offset < x.powers.count else {
-                                valid = false
-                                break
-                            }
-                            singles.append(Single(month: k, power: x.powers[k + offset]))
-                            k += 1
-                        }
+                    var v = Recorder(s: s, x: x, prefix: prefix, offset: offset)
+                    v.valid = a <= Swift.min(hi, last) && last >= 0
+                    if v.valid {
+                        walkSegments(from: a, to: Swift.min(hi, last), last: last, lastIsSpecial: prorated, chargeMonth: nil,
+                                     plan: x.nextBreak, listed: x.listed, grouped: true, &v)
                     }
-                    for g in gFrom..<groups.count { groups[g].value = FixedSum.value(groups[g].weight) }
-                    if !valid {
+                    if v.valid {
+                        singleRange.append(Extent(start: singles.count, end: singles.count + v.singles.count))
+                        groupRange.append(Extent(start: groups.count, end: groups.count + v.groups.count))
+                        singles += v.singles
+                        groups += v.groups
+                    } else {
                         // Worked out whole (`row`), as rows that bill nothing or read outside the tables.
-                        singles.removeSubrange(from...)
-                        groups.removeSubrange(gFrom...)
                         singleRange.append(Extent(start: 0, end: 0))
                         groupRange.append(Extent(start: -1, end: -1))
-                    } else {
-                        singleRange.append(Extent(start: from, end: singles.count))
-                        groupRange.append(Extent(start: gFrom, end: groups.count))
                     }
                 }
+            }
+        }
+
+        /// One layout's singles and groups, from the walk. Plain segments with
+        /// the same escalation factor, both before or both after a renewal,
+        /// bill the same amount in every row: one group.
+        struct Recorder: SegmentVisitor {
+            let s: Setup
+            let x: MonthTables
+            let prefix: UnsafeBufferPointer<Int128>
+            let offset: Int
+            var valid = true
+            var singles: [Single] = []
+            var groups: [Group] = []
+            var key: (Bool, UInt64)?
+
+            init(s: Setup, x: MonthTables, prefix: UnsafeBufferPointer<Int128>, offset: Int) {
+                self.s = s
+                self.x = x
+                self.prefix = prefix
+                self.offset = offset
+            }
+
+            mutating func plain(from k: Int, through e: Int) {
+                guard k + offset >= 0, e + offset + 1 < prefix.count else {
+                    valid = false
+                    return
+                }
+                let w = prefix[e + offset + 1] &- prefix[k + offset]
+                let groupKey = (k >= s.renewFrom, x.escTable[k].bitPattern)
+                if let g = key, g == groupKey, !groups.isEmpty {
+                    groups[groups.count - 1].weight &+= w
+                    groups[groups.count - 1].value = FixedSum.value(groups[groups.count - 1].weight)
+                } else {
+                    groups.append(Group(month: k, weight: w, value: FixedSum.value(w)))
+                    key = groupKey
+                }
+            }
+
+            mutating func single(_ k: Int) {
+                guard k + offset >= 0, k + offset < x.powers.count else {
+                    valid = false
+                    return
+                }
+                singles.append(Single(month: k, power: x.powers[k + offset]))
             }
         }
     }

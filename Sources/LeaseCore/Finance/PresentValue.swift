@@ -143,23 +143,10 @@ func compensatedPresentValue<A: MonthAmounts>(
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
     powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, amounts: A
 ) -> Double {
-    let grouped = segments && prefix != nil
-    let plainEnd = lastIsSpecial ? last - 1 : last
-    var acc = CompensatedSum()
-    var k = a
-    while k <= b {
-        let isPlain = grouped && k <= plainEnd && !listed[k] && k != chargeMonth
-        if isPlain, let prefix {
-            var e = min(plan[k] - 1, b, plainEnd)
-            if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
-            acc.add(amounts.plain(k) * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
-            k = e + 1
-        } else {
-            acc.add(amounts.payment(k) * powers[k + offset])
-            k += 1
-        }
-    }
-    return acc.value
+    var v = CompensatedTerms(amounts: amounts, powers: powers, prefix: prefix, offset: offset)
+    walkSegments(from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, plan: plan, listed: listed,
+                 grouped: segments && prefix != nil, &v)
+    return v.acc.value
 }
 
 /// The terms of `segmentedPresentValue` on FixedSum's grid, summed; its
@@ -173,36 +160,114 @@ public func segmentedPresentValueTerms<A: MonthAmounts>(
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
     powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, amounts: A
 ) -> FixedSum {
-    var exact = FixedSum()
-    guard a <= b else { return exact }
-    let grouped = segments && prefix != nil
-    var k = a
-    // A plain month ends its segment before the last month if that is special, and before a charge.
+    guard a <= b, segments, let prefix else {
+        // Without plain segments every month is a term of its own.
+        var exact = FixedSum()
+        if a <= b { for k in a...b { exact.add(amounts.payment(k) * powers[k + offset]) } }
+        return exact
+    }
+    var v = ExactTerms(amounts: amounts, powers: powers, prefix: prefix, offset: offset)
+    walkSegments(from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, plan: plan, listed: listed,
+                 grouped: true, &v)
+    v.flush()
+    return v.exact
+}
+
+/// The terms of a walk in month order, compensated.
+@usableFromInline
+struct CompensatedTerms<A: MonthAmounts>: SegmentVisitor {
+    @usableFromInline let amounts: A
+    @usableFromInline let powers: UnsafeBufferPointer<Double>
+    @usableFromInline let prefix: UnsafeBufferPointer<Int128>?
+    @usableFromInline let offset: Int
+    @usableFromInline var acc = CompensatedSum()
+
+    @inlinable init(amounts: A, powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, offset: Int) {
+        self.amounts = amounts
+        self.powers = powers
+        self.prefix = prefix
+        self.offset = offset
+    }
+
+    @inlinable mutating func plain(from k: Int, through e: Int) {
+        guard let prefix else { return }
+        acc.add(amounts.plain(k) * FixedSum.value(prefix[e + offset + 1] &- prefix[k + offset]))
+    }
+
+    @inlinable mutating func single(_ k: Int) { acc.add(amounts.payment(k) * powers[k + offset]) }
+}
+
+/// The exact terms of a walk. Plain segments that bill the same amount one
+/// after another (every year of a lease without escalation) make one term:
+/// the amount times the sum of their discount factors, summed exactly on
+/// FixedSum's grid.
+@usableFromInline
+struct ExactTerms<A: MonthAmounts>: SegmentVisitor {
+    @usableFromInline let amounts: A
+    @usableFromInline let powers: UnsafeBufferPointer<Double>
+    @usableFromInline let prefix: UnsafeBufferPointer<Int128>
+    @usableFromInline let offset: Int
+    @usableFromInline var exact = FixedSum()
+    @usableFromInline var amount = 0.0
+    @usableFromInline var weight: Int128 = 0
+    @usableFromInline var pending = false
+
+    @inlinable init(amounts: A, powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>, offset: Int) {
+        self.amounts = amounts
+        self.powers = powers
+        self.prefix = prefix
+        self.offset = offset
+    }
+
+    @inlinable @inline(__always) mutating func plain(from k: Int, through e: Int) {
+        let p = amounts.plain(k), w = prefix[e + offset + 1] &- prefix[k + offset]
+        if pending && p == amount {
+            weight &+= w
+        } else {
+            flush()
+            amount = p
+            weight = w
+            pending = true
+        }
+    }
+
+    @inlinable @inline(__always) mutating func single(_ k: Int) { exact.add(amounts.payment(k) * powers[k + offset]) }
+
+    @inlinable @inline(__always) mutating func flush() {
+        if pending { exact.add(amount * FixedSum.value(weight)) }
+        pending = false
+    }
+}
+
+/// What a walk over a present value's months (`walkSegments`) meets.
+public protocol SegmentVisitor {
+    /// Plain months k...e, one segment.
+    mutating func plain(from k: Int, through e: Int)
+    /// Month k, a term of its own.
+    mutating func single(_ k: Int)
+}
+
+/// The months a...b of a present value in order, as segments of plain months
+/// (with `grouped`) and months billed one by one: the one walk that the
+/// exact sum, its compensated fallback and the vectorized engine's layouts share.
+/// A plain month is whole, not listed and not charged; a plain segment ends at
+/// the next break, before a prorated last month and before a charge.
+@inlinable @inline(__always)
+public func walkSegments<V: SegmentVisitor>(
+    from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?,
+    plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, grouped: Bool, _ v: inout V
+) {
     let plainEnd = lastIsSpecial ? last - 1 : last
-    // Plain segments that bill the same amount one after another (every
-    // year of a lease without escalation) make one term: the amount times
-    // the sum of their discount factors, summed exactly on FixedSum's grid.
-    var amount = 0.0, weight: Int128 = 0, pending = false
+    var k = a
     while k <= b {
-        let isPlain = grouped && k <= plainEnd && !listed[k] && k != chargeMonth
-        if isPlain, let prefix {
+        if grouped && k <= plainEnd && !listed[k] && k != chargeMonth {
             var e = min(plan[k] - 1, b, plainEnd)
             if let c = chargeMonth, c > k, c - 1 < e { e = c - 1 }
-            let p = amounts.plain(k), w = prefix[e + offset + 1] &- prefix[k + offset]
-            if pending && p == amount {
-                weight &+= w
-            } else {
-                if pending { exact.add(amount * FixedSum.value(weight)) }
-                amount = p
-                weight = w
-                pending = true
-            }
+            v.plain(from: k, through: e)
             k = e + 1
         } else {
-            exact.add(amounts.payment(k) * powers[k + offset])
+            v.single(k)
             k += 1
         }
     }
-    if pending { exact.add(amount * FixedSum.value(weight)) }
-    return exact
 }
