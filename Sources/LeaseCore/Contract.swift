@@ -190,7 +190,7 @@ public struct Contract: Hashable, Sendable {
                         segmentedPresentValue(
                             from: lo - first, to: hi - first, last: self.lastMonth - first, lastIsSpecial: self.end.precision == .day,
                             chargeMonth: chargeMonth, offset: offset, plan: nb, listed: ls, segments: plan.segments, powers: pw,
-                            prefix: prefix,
+                            prefix: prefix, scale: MinorUnits.scale(max(0, min(digits, 9))),
                             plain: { k in
                                 roundToMinorUnit(self.monthly(at: first + k, base: monthly) * self.escalationFactor(first + k) * (1 - 0) * 1,
                                                  digits: digits)

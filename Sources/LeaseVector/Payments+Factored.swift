@@ -20,7 +20,7 @@ extension Payments {
     ///
     /// A row is then P plus its masked Q_j, a few additions: the same bits
     /// as the row worked out whole. A row whose listed month is prorated or
-    /// charged, or whose term is out of FixedSum's range, is worked out whole.
+    /// charged, or whose payment is out of the exact sum's range, is worked out whole.
     struct Factored {
         /// Operand indices (into `operands`): P's, and each Q_j's.
         var pAxes: [Int]
@@ -70,7 +70,7 @@ extension Payments {
             let tp = UnsafeSendable(totals), mp = UnsafeSendable(masks)
             space.forEach(pOps.map(\.axes), over: pAxes) { start, n, bases, steps in
                 var idx = [Int](repeating: 0, count: 9)
-                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3)
+                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: Payments.scratchCount)
                 defer { scratch.deallocate() }
                 idx.withUnsafeMutableBufferPointer { ib in
                     guard let ip = ib.baseAddress else { return }
@@ -129,7 +129,7 @@ extension Payments {
             let slow = Factored.slow, unknown = Factored.unknown
             return space.drive(axes, over: Space.union(operands.map(\.axes))) { out, n, bases, steps in
                 let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3)
+                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: Payments.scratchCount)
                 let iq = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, nd))
                 defer {
                     idx.deallocate()
@@ -159,7 +159,7 @@ extension Payments {
                         for j in 0..<count { idx[j] = bases[j] + k * steps[j] }
                         out[k] = Payments.row(p, idx, s, x, tables: t, scratch: scratch)
                     } else {
-                        out[k] = FixedSum.value(total)
+                        out[k] = PresentValueSum.value(total, scale: s.scale)
                     }
                     ip += ps
                     for j in 0..<nd { iq[j] += qs[j] }
@@ -169,14 +169,14 @@ extension Payments {
     }
 
     /// A discounting row's amounts without its plainly billed listed months
-    /// (billed 0 here), which it marks in the mask (`scratch[2]`): bit j for
+    /// (billed 0 here), which it marks in the mask (`scratch[4]`): bit j for
     /// listed month j, or `Factored.slow` when one is prorated or charged.
     /// Never reads a discount.
     struct AmountsWithoutListed: MonthAmounts {
         let row: RowAmounts
         let listedIndex: UnsafeBufferPointer<Int8>
 
-        @inline(__always) func mark(_ bits: UInt16) { row.scratch[2] = Double(UInt16(row.scratch[2]) | bits) }
+        @inline(__always) func mark(_ bits: UInt16) { row.scratch[4] = Double(UInt16(row.scratch[4]) | bits) }
 
         @inline(__always) func payment(_ m: Int) -> Double {
             let r = row.r
@@ -196,6 +196,7 @@ extension Payments {
         }
 
         @inline(__always) func plain(_ m: Int) -> Double { row.plain(m) }
+        @inline(__always) func plainUnits(_ m: Int, scale: Double) -> Double { row.plainUnits(m, scale: scale) }
     }
 
     /// A discounting row's terms without its plainly billed listed months,
@@ -207,25 +208,26 @@ extension Payments {
         listedIndex: UnsafeBufferPointer<Int8>, scratch: UnsafeMutablePointer<Double>
     ) -> (Int128, UInt16) {
         guard let r = RowBounds(p, idx, s, x) else { return (0, 0) }
-        scratch[2] = 0
+        scratch[4] = 0
         let amounts = AmountsWithoutListed(row: RowAmounts(p, idx, s, x, r, scratch: scratch), listedIndex: listedIndex)
         let sum = segmentedPresentValueTerms(
             from: r.a, to: r.b, last: r.last, lastIsSpecial: r.endDay != 0, chargeMonth: r.hasCharge ? r.chargeM : nil,
             offset: s.arrears - r.kd, plan: x.nextBreak, listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix,
-            amounts: amounts)
-        let mask = UInt16(scratch[2])
-        return (sum.sum, sum.hasOverflowed ? mask | Factored.slow : mask)
+            scale: s.scale, amounts: amounts)
+        let mask = UInt16(scratch[4])
+        return (sum.total, sum.hasOverflowed ? mask | Factored.slow : mask)
     }
 
     /// Listed month m's term billed plainly (whole, no charge), as `row` works it out.
     @inline(__always)
     static func listedTerm(monthly: Double, e: Double, d: Double, month m: Int, offset: Int, _ s: Setup, _ x: MonthTables) -> Int128? {
         let j = m + offset
-        guard j >= 0, j < x.powers.count else { return nil }
+        guard let prefix = x.prefix, j >= 0, j + 1 < prefix.count else { return nil }
         let escf = x.escTable.isEmpty ? (e == 0 ? 1 : pow(1 + e, Double(x.years[m]))) : x.escTable[m]
         let mr = m >= s.renewFrom ? s.renewMonthly : monthly
-        let pay = roundToMinorUnit(mr * escf * (1 - d) * 1, digits: s.digits)
-        return FixedSum.fixed(pay * x.powers[j])
+        let q = minorUnits(mr * escf * (1 - d) * 1, scale: s.scale, digits: s.digits)
+        guard Swift.abs(q) < PresentValueSum.unitLimit else { return nil }
+        return Int128(Int64(q)) &* (prefix[j + 1] &- prefix[j])
     }
 }
 
@@ -233,4 +235,6 @@ extension Payments {
 package enum EngineCounters {
     /// Present-value kernels that ran by parts (`Payments.Factored`).
     package static var factoredKernels: Int { Payments.Factored.runs.withLock { $0 } }
+    /// Present-value kernels that ran by flat layouts (`Payments.FlatLayouts`).
+    package static var flatLayoutKernels: Int { Payments.FlatLayouts.runs.withLock { $0 } }
 }

@@ -1,4 +1,5 @@
 import LeaseCore
+import Synchronization
 
 extension Payments {
     /// The terms of a present value laid out once per last month, for rows
@@ -12,19 +13,17 @@ extension Payments {
     /// run's, and a row with a charge is worked out whole). A row then costs
     /// its amounts and terms, not the walk. Plain segments that bill the same
     /// amount for every row (the same escalation factor, both before or both
-    /// after a renewal) are summed into one group here; groups whose amounts
-    /// turn out equal in a row are merged as the walk merges them, so every
-    /// row has the walk's terms and the same bits.
+    /// after a renewal) are summed into one group here: the exact sum does
+    /// not depend on how terms are grouped, so every row has the same bits.
     struct Layouts {
         struct Single {
             var month: Int
-            var power: Double
+            /// Its discount factor on FixedSum's grid.
+            var weight: Int128
         }
         struct Group {
             var month: Int
             var weight: Int128
-            /// `FixedSum.value(weight)`, for a group not merged with the next.
-            var value: Double
         }
         /// Elements start..<end of `singles` or `groups`; start −1 for a layout worked out whole.
         struct Extent {
@@ -108,19 +107,18 @@ extension Payments {
                 let groupKey = (k >= s.renewFrom, x.escTable[k].bitPattern)
                 if let g = key, g == groupKey, !groups.isEmpty {
                     groups[groups.count - 1].weight &+= w
-                    groups[groups.count - 1].value = FixedSum.value(groups[groups.count - 1].weight)
                 } else {
-                    groups.append(Group(month: k, weight: w, value: FixedSum.value(w)))
+                    groups.append(Group(month: k, weight: w))
                     key = groupKey
                 }
             }
 
             mutating func single(_ k: Int) {
-                guard k + offset >= 0, k + offset < x.powers.count else {
+                guard k + offset >= 0, k + offset + 1 < prefix.count else {
                     valid = false
                     return
                 }
-                singles.append(Single(month: k, power: x.powers[k + offset]))
+                singles.append(Single(month: k, weight: prefix[k + offset + 1] &- prefix[k + offset]))
             }
         }
     }
@@ -137,35 +135,19 @@ extension Payments {
               l.groupRange[i].start >= 0
         else { return row(p, idx, s, x, tables: t, scratch: scratch) }
         let amounts = RowAmounts(p, idx, s, x, r, scratch: scratch)
-        var exact = FixedSum()
+        var exact = PresentValueSum()
         let ss = l.singleRange[i], gs = l.groupRange[i]
+        // No charge, and every month of a layout is billed (at most the last): its amount, as `paymentUnits`.
         for j in ss.start..<ss.end {
             let single = l.singles[j]
-            exact.add(amounts.payment(single.month) * single.power)
+            exact.add(units: amounts.units(amounts.raw(single.month)), weight: single.weight)
         }
-        if gs.end - gs.start == 1 {
-            // One group (a lease without escalation): its amount times its factors' sum.
-            let g = l.groups[gs.start]
-            exact.add(amounts.plain(g.month) * g.value)
-            if exact.hasOverflowed { return row(p, idx, s, x, tables: t, scratch: scratch) }
-            return exact.value
-        }
-        var amount = 0.0, weight: Int128 = 0, pending = false
         for j in gs.start..<gs.end {
             let g = l.groups[j]
-            let a = amounts.plain(g.month)
-            if pending && a == amount {
-                weight &+= g.weight
-            } else {
-                if pending { exact.add(amount * FixedSum.value(weight)) }
-                amount = a
-                weight = g.weight
-                pending = true
-            }
+            exact.add(units: amounts.units(amounts.plainRaw(g.month)), weight: g.weight)
         }
-        if pending { exact.add(amount * FixedSum.value(weight)) }
         if exact.hasOverflowed { return row(p, idx, s, x, tables: t, scratch: scratch) }
-        return exact.value
+        return exact.value(scale: s.scale)
     }
 
     /// `Layouts` at stable addresses for a kernel's rows.
@@ -185,6 +167,149 @@ extension Payments {
             groups = pins.pin(l.groups)
             firstMonth = l.firstMonth
             toMonth = l.toMonth
+        }
+    }
+}
+
+extension Payments {
+    /// Layout rows when nothing but the rate, the end and the discounts
+    /// varies, no row has a charge and no month bills usage (a Monte Carlo
+    /// of a lease): each layout's terms as flat items, and each row one pass
+    /// over them reading its values from a few slots, without the general
+    /// row's bounds and branches. A row whose layout is worked out whole, or
+    /// whose payment is out of the exact sum's range, goes to `row`.
+    struct FlatLayouts {
+        /// One term: the amount slots[mr] × escalation × (1 − slots[d]) × slots[f]
+        /// in minor units, times weight; as `RowAmounts.raw` multiplies them.
+        struct Item {
+            var weight: Int128
+            var escalation: Double
+            var mr: Int32
+            var d: Int32
+            var f: Int32
+        }
+        /// Slots a row fills: its rate, the renewed rate, 1, its last month's
+        /// billed fraction, 0, then its discounts.
+        static let rateSlot = 0, renewedSlot = 1, oneSlot = 2, fractionSlot = 3, zeroSlot = 4, discountSlots = 5
+        var items: [Item]
+        /// Items start..<end of layout i; start −1 for a layout worked out whole.
+        var extents: [Layouts.Extent]
+        /// The discounts a row reads into their slots: one per column.
+        var loads: [Int]
+        /// Kernels run this way so far in the process (for tests).
+        static let runs = Mutex(0)
+
+        init?(_ l: Layouts, _ operands: [Col], _ s: Setup, _ x: MonthTables) {
+            guard x.usage.isEmpty, operands[2...8].allSatisfy(\.isScalar), operands[8].data[0] < 0,
+                  !s.emptyIfReversed || Int(operands[3].data[0]) >= Int(operands[2].data[0])
+            else { return nil }
+            // Discounts read from one column (`[2026-05: d, 2026-06: d]`) share a slot, so their months bill the same amount.
+            let slotOf = (0..<s.nd).map { j in
+                Int32(FlatLayouts.discountSlots + ((0...j).first { Compiler.sameStorage(operands[9 + $0], operands[9 + j]) } ?? j))
+            }
+            loads = (0..<s.nd).filter { slotOf[$0] == Int32(FlatLayouts.discountSlots + $0) }
+            items = []
+            extents = []
+            for i in 0..<l.singleRange.count {
+                let gs = l.groupRange[i], ss = l.singleRange[i]
+                guard gs.start >= 0 else {
+                    extents.append(Layouts.Extent(start: -1, end: -1))
+                    continue
+                }
+                let last = i / 2 - 1, prorated = i % 2 == 1
+                let start = items.count
+                for single in l.singles[ss.start..<ss.end] {
+                    let m = single.month
+                    guard m >= 0, m < x.escTable.count else { return nil }
+                    // `discount(m)`: the first discount listed for the month.
+                    let j = (0..<s.nd).first { x.dmonths[$0] == m }
+                    items.append(Item(weight: single.weight, escalation: x.escTable[m],
+                                      mr: Int32(m >= s.renewFrom ? FlatLayouts.renewedSlot : FlatLayouts.rateSlot),
+                                      d: j.map { slotOf[$0] } ?? Int32(FlatLayouts.zeroSlot),
+                                      f: Int32(m == last && prorated ? FlatLayouts.fractionSlot : FlatLayouts.oneSlot)))
+                }
+                for g in l.groups[gs.start..<gs.end] {
+                    let m = g.month
+                    guard m >= 0, m < x.escTable.count else { return nil }
+                    items.append(Item(weight: g.weight, escalation: x.escTable[m],
+                                      mr: Int32(m >= s.renewFrom ? FlatLayouts.renewedSlot : FlatLayouts.rateSlot),
+                                      d: Int32(FlatLayouts.zeroSlot), f: Int32(FlatLayouts.oneSlot)))
+                }
+                // Terms that bill the same amount in every row (both discounted months) make one: q × w + q × w' = q × (w + w').
+                var merged: [Item] = []
+                for item in items[start...] {
+                    if let at = merged.firstIndex(where: {
+                        $0.mr == item.mr && $0.d == item.d && $0.f == item.f && $0.escalation.bitPattern == item.escalation.bitPattern
+                    }) {
+                        merged[at].weight &+= item.weight
+                    } else {
+                        merged.append(item)
+                    }
+                }
+                items.removeSubrange(start...)
+                items += merged
+                extents.append(Layouts.Extent(start: start, end: items.count))
+            }
+        }
+
+        /// Every row, or `whole` for one this way cannot do.
+        func run(
+            _ operands: [Col], _ p: UnsafePointer<UnsafePointer<Double>>, _ s: Setup, _ x: MonthTables, space: Space, pins: Pins,
+            whole: (UnsafePointer<Int>, UnsafeMutablePointer<Double>) -> Double
+        ) -> Col {
+            FlatLayouts.runs.withLock { $0 += 1 }
+            let items = pins.pin(self.items), extents = pins.pin(self.extents), loads = pins.pin(self.loads)
+            let count = operands.count, nd = s.nd
+            let (first, scale, digits, fractions) = (s.first, s.scale, s.digits, x.fractions)
+            return space.drive(operands.map(\.axes)) { out, n, bases, steps in
+                let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
+                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: Payments.scratchCount)
+                let slots = UnsafeMutablePointer<Double>.allocate(capacity: FlatLayouts.discountSlots + nd)
+                defer {
+                    idx.deallocate()
+                    scratch.deallocate()
+                    slots.deallocate()
+                }
+                slots[FlatLayouts.renewedSlot] = s.renewMonthly
+                slots[FlatLayouts.oneSlot] = 1
+                slots[FlatLayouts.zeroSlot] = 0
+                let rate = p[0] + bases[0], end = p[1] + bases[1], (rs, es) = (steps[0], steps[1])
+                for k in 0..<n {
+                    var value = Double.nan
+                    // An end is a month index × 32 + day, a whole number (checked, then converted without a trap check).
+                    let c = end[k &* es]
+                    if c >= 0, c < 0x1p40 {
+                        let code = Int(Int64(bitPattern: (c + 0x1.8p52).bitPattern) &- Int64(bitPattern: (0x1.8p52 as Double).bitPattern))
+                        let last = (code >> 5) &- first, endDay = code & 31
+                        let i = (last &+ 1) &* 2 &+ (endDay != 0 ? 1 : 0)
+                        if i >= 0, i < extents.count, extents[i].start >= 0 {
+                            slots[FlatLayouts.rateSlot] = rate[k &* rs]
+                            slots[FlatLayouts.fractionSlot] = endDay == 0 ? 1 : fractions[last &* 32 &+ endDay]
+                            for j in loads { slots[FlatLayouts.discountSlots &+ j] = p[9 &+ j][bases[9 &+ j] &+ k &* steps[9 &+ j]] }
+                            var total: Int128 = 0
+                            var inRange = true
+                            let e = extents[i]
+                            for t in e.start..<e.end {
+                                let item = items[t]
+                                let raw = slots[Int(item.mr)] * item.escalation * (1 - slots[Int(item.d)]) * slots[Int(item.f)]
+                                var (units, exact) = fastMinorUnits(raw, scale: scale)
+                                if !exact {
+                                    let q = minorUnits(raw, scale: scale, digits: digits)
+                                    inRange = inRange && Swift.abs(q) < PresentValueSum.unitLimit
+                                    units = inRange ? Int64(q) : 0
+                                }
+                                total &+= Int128(units) &* item.weight
+                            }
+                            if inRange { value = PresentValueSum.value(total, scale: scale) }
+                        }
+                    }
+                    if value.isNaN {
+                        for j in 0..<count { idx[j] = bases[j] + k * steps[j] }
+                        value = whole(idx, scratch)
+                    }
+                    out[k] = value
+                }
+            }
         }
     }
 }

@@ -184,6 +184,11 @@ enum Payments {
                     return f.run(operands, p, setup, m, tables: t, space: space)
                 }
                 if let layouts = Layouts(operands, setup, m, rows: space.count(Space.union(operands.map(\.axes)))) {
+                    if let flat = FlatLayouts(layouts, operands, setup, m) {
+                        return flat.run(operands, p, setup, m, space: space, pins: pins) { idx, scratch in
+                            row(p, idx, setup, m, tables: t, scratch: scratch)
+                        }
+                    }
                     let l = LayoutPointers(layouts, pins: pins)
                     return eachRow(operands, space) { idx, scratch in row(p, idx, setup, m, tables: t, scratch: scratch, layouts: l) }
                 }
@@ -192,8 +197,13 @@ enum Payments {
         }
     }
 
+    /// Doubles of scratch a row may use: the last amount rounded and its
+    /// rounding (0, 1), the last amount in minor units and its units (2, 3),
+    /// and a mask for the kernel by parts (4).
+    static let scratchCount = 5
+
     /// `row(idx, scratch)` for every row of the operands' axes: idx holds each
-    /// operand's index in its column, scratch two doubles a row may use.
+    /// operand's index in its column, scratch `scratchCount` doubles a row may use.
     @inline(__always)
     static func eachRow(
         _ operands: [Col], _ space: Space, _ row: (UnsafePointer<Int>, UnsafeMutablePointer<Double>) -> Double
@@ -201,7 +211,7 @@ enum Payments {
         let count = operands.count
         return space.drive(operands.map(\.axes)) { out, n, bases, steps in
             let idx = UnsafeMutablePointer<Int>.allocate(capacity: count)
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2)
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
             defer {
                 idx.deallocate()
                 scratch.deallocate()
@@ -297,7 +307,8 @@ enum Payments {
 
     /// A row's amounts by month, as `Contract.payment` bills them. Rounding
     /// is a function of the amount, so months that bill the same amount round
-    /// it once: the last amount and its rounding live in `scratch`.
+    /// it once: the last amount and its rounding live in `scratch`, and so do
+    /// the last amount in minor units and its units.
     struct RowAmounts: MonthAmounts {
         let p: UnsafePointer<UnsafePointer<Double>>
         let idx: UnsafePointer<Int>
@@ -316,6 +327,7 @@ enum Payments {
             self.r = r
             self.scratch = scratch
             scratch[0] = .nan
+            scratch[2] = .nan
         }
 
         @inline(__always) func rounded(_ raw: Double) -> Double {
@@ -324,6 +336,15 @@ enum Payments {
                 scratch[1] = roundToMinorUnit(raw, scale: s.scale, digits: s.digits)
             }
             return scratch[1]
+        }
+
+        /// `rounded(raw)` in whole minor units, without a division (`minorUnits`).
+        @inline(__always) func units(_ raw: Double) -> Double {
+            if raw != scratch[2] {
+                scratch[2] = raw
+                scratch[3] = minorUnits(raw, scale: s.scale, digits: s.digits)
+            }
+            return scratch[3]
         }
 
         @inline(__always) func discount(_ m: Int) -> Double {
@@ -335,24 +356,34 @@ enum Payments {
             x.escTable.isEmpty ? (r.e == 0 ? 1 : pow(1 + r.e, Double(x.years[m]))) : x.escTable[m]
         }
 
+        /// The amount of month m before any charge, as `Contract.payment` works it out.
+        @inline(__always) func raw(_ m: Int) -> Double {
+            let f = m == r.last ? r.frac : 1
+            let escf = escalation(m)
+            let mr = m >= s.renewFrom ? s.renewMonthly : r.monthly
+            let fixed = mr * escf * (1 - discount(m)) * f
+            return x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
+        }
+
         @inline(__always) func payment(_ m: Int) -> Double {
-            var pay = 0.0
-            if m <= r.last {
-                let f = m == r.last ? r.frac : 1
-                let escf = escalation(m)
-                let mr = m >= s.renewFrom ? s.renewMonthly : r.monthly
-                let fixed = mr * escf * (1 - discount(m)) * f
-                let raw = x.usage.isEmpty ? fixed : fixed + x.usage[m] * escf * f
-                pay = rounded(raw)
-            }
-            if r.hasCharge && m == r.chargeM { pay = pay + r.charge }
+            let pay = m <= r.last ? rounded(raw(m)) : 0
+            if r.hasCharge && m == r.chargeM { return pay + r.charge }
             return pay
         }
 
-        @inline(__always) func plain(_ m: Int) -> Double {
+        @inline(__always) func plainRaw(_ m: Int) -> Double {
             let mr = m >= s.renewFrom ? s.renewMonthly : r.monthly
-            return rounded(mr * escalation(m) * (1 - 0) * 1)
+            return mr * escalation(m) * (1 - 0) * 1
         }
+
+        @inline(__always) func plain(_ m: Int) -> Double { rounded(plainRaw(m)) }
+
+        @inline(__always) func paymentUnits(_ m: Int, scale: Double) -> Double {
+            if r.hasCharge && m == r.chargeM { return (payment(m) * scale).rounded(.toNearestOrEven) }
+            return m <= r.last ? units(raw(m)) : 0
+        }
+
+        @inline(__always) func plainUnits(_ m: Int, scale: Double) -> Double { units(plainRaw(m)) }
     }
 
     /// One row; operands are rate, end, from, to, escalation, annual rate,
@@ -372,7 +403,7 @@ enum Payments {
             if !x.powers.isEmpty {
                 return segmentedPresentValue(
                     from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-                    listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, amounts: amounts)
+                    listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix, scale: s.scale, amounts: amounts)
             }
             // A rate that varies by row: its powers for this row.
             let dp = DiscountPowers(annualRate: p[5][idx[5]], count: Swift.max(1, b + offset + 1))
@@ -380,7 +411,7 @@ enum Payments {
                 let go = { (px: UnsafeBufferPointer<Int128>?) -> Double in
                     segmentedPresentValue(
                         from: a, to: b, last: last, lastIsSpecial: endDay != 0, chargeMonth: charged, offset: offset, plan: x.nextBreak,
-                        listed: x.listed, segments: x.segments, powers: pw, prefix: px, amounts: amounts)
+                        listed: x.listed, segments: x.segments, powers: pw, prefix: px, scale: s.scale, amounts: amounts)
                 }
                 guard let prefix = dp.prefix else { return go(nil) }
                 return prefix.withUnsafeBufferPointer { go($0) }

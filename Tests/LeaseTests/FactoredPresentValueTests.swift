@@ -93,4 +93,31 @@ struct LayoutPresentValueTests {
         Self.check("npv(terminate(fee with {rate: rate, discounts: [2026-06: discount]}, notice_on: notice_on), 8%)")
         Self.check("npv(c with {rate: rate, discounts: [2026-05: discount]}, 8%)")
     }
+
+    static let flatModel = model + """
+        scenario halves {
+          rate: choice([$1_000.005, $1_000.125, $2_000.375, $999.995, $1.25B, $100_000_000_000_000]) / month
+          notice_on: uniform(2026-01-01, 2029-08-01)
+          discount: choice([0%, 0.5%, 12.5%, 50%])
+          samples: 2_000
+          seed: 5
+        }
+
+        """
+
+    static func checkFlat(_ s: String, _ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let before = EngineCounters.flatLayoutKernels
+        DifferentialTests.agreeVectorized(flatModel, s, body, sourceLocation: sourceLocation)
+        #expect(EngineCounters.flatLayoutKernels > before, "not worked out by flat layouts: \(body)", sourceLocation: sourceLocation)
+    }
+
+    @Test("flat layouts: amounts at half a cent, past 2^51 cents, one column for two discounts, renewal and an index")
+    func flat() {
+        // Half cents take the exact rounding; $1e14 a month is past the exact sum and is summed compensated.
+        Self.checkFlat("halves", "npv(terminate(c with {rate: rate, discounts: [2026-05: discount, 2026-06: discount]}, notice_on: notice_on), 8%)")
+        Self.checkFlat("halves", "npv(terminate(esc with {rate: rate, discounts: [2026-05: discount, 2027-06: discount / 2]}, notice_on: notice_on), 5%)")
+        Self.checkFlat("halves", "npv(terminate(near with {rate: rate}, notice_on: notice_on), 8%, at: 2027-02)")
+        Self.checkFlat("m", "npv(terminate(c with {rate: rate, discounts: [2026-05: discount, 2026-06: discount]}, notice_on: notice_on), 8%)")
+        Self.checkFlat("m", "npv(terminate(arr with {rate: rate, discounts: [2026-06: discount, 2026-05: discount]}, notice_on: notice_on), 0%)")
+    }
 }

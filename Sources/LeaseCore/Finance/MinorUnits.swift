@@ -59,6 +59,41 @@ public func roundToMinorUnit(_ x: Double, scale: Double, digits d: Int) -> Doubl
     return MinorUnits.roundDecimal(x, digits: d)
 }
 
+/// `roundToMinorUnit(x, scale:, digits:)` in whole minor units, that is
+/// (roundToMinorUnit(x) × scale) rounded, without its division by scale:
+/// below 2^50 minor units the rounded amount is the double nearest q / scale,
+/// and multiplying it back gives q; from there on, and on the exact path,
+/// it is that very formula.
+@inlinable @inline(__always)
+public func minorUnits(_ x: Double, scale: Double, digits d: Int) -> Double {
+    let y = x * scale
+    if x.isFinite, y != 0, abs(y) < 0x1p50 {
+        let t = Double(Int64(y))
+        let floor = t > y ? t - 1 : t
+        let frac = y - floor
+        let margin = abs(y) * 0x1.3p-49
+        if abs(y) > 0x1p-900, abs(frac - 0.5) > margin { return frac < 0.5 ? floor : floor + 1 }
+    }
+    return (roundToMinorUnit(x, scale: scale, digits: d) * scale).rounded(.toNearestOrEven)
+}
+
+/// `minorUnits(x, scale:, digits:)` as an integer, without a conversion
+/// check or a call, when x × scale is below 2^50 and not within a few ulps
+/// of a half (then its nearest integer is the decimal's rounding); `exact`
+/// is false otherwise, and the caller takes `minorUnits`.
+///
+/// Adding 1.5 × 2^52 rounds y to the nearest integer (half to even, moot
+/// away from halves) in the low bits of the sum's significand.
+@inlinable @inline(__always)
+public func fastMinorUnits(_ x: Double, scale: Double) -> (units: Int64, exact: Bool) {
+    let y = x * scale
+    let shifted = y + 0x1.8p52
+    let q = shifted - 0x1.8p52
+    let margin = Swift.abs(y) * 0x1.3p-49
+    let exact = Swift.abs(y) < 0x1p50 && 0.5 - Swift.abs(y - q) > margin
+    return (Int64(bitPattern: shifted.bitPattern) &- Int64(bitPattern: (0x1.8p52 as Double).bitPattern), exact)
+}
+
 /// The exact decimal sum of amounts that are whole numbers of minor units,
 /// converted to the nearest double once: each amount is taken as its nearest
 /// whole number of minor units, summed in Int64, and divided by 10^digits.

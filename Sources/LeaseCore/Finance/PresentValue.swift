@@ -6,12 +6,15 @@ import Foundation
 /// start and of the escalation base, the first renewed month, and each month
 /// a discount is listed for (and the month after it). A *plain* month is a
 /// whole month, not listed in the discounts, without usage or a termination
-/// charge: every plain month of a segment bills the same amount P, so the
-/// segment contributes P × (the sum of its discount factors on FixedSum's
-/// grid); consecutive segments that bill the same P make one term.
-/// Every other month contributes its payment × its discount factor.
-/// The contributions are summed with `FixedSum` (independent of order), or,
-/// past its range, with `CompensatedSum` in month order. A row of a run costs
+/// charge: every plain month of a segment bills the same amount, so the
+/// segment contributes that amount × the sum of its discount factors.
+///
+/// Every term is exact (`PresentValueSum`): a payment in whole minor units
+/// (cents) times discount factors on FixedSum's 2^-60 grid, in 128-bit
+/// integers, converted to an amount once. So the sum is the same however
+/// the months are grouped or split (the vectorized engine adds parts of a
+/// row from tables), and only a payment past 2^51 minor units sends a
+/// present value to `CompensatedSum` in month order. A row of a run costs
 /// a few segments instead of one step a month, and the scalar evaluator gets
 /// the same bits by running this same code.
 public struct PresentValuePlan: Sendable {
@@ -46,7 +49,9 @@ public struct PresentValuePlan: Sendable {
 }
 
 /// Powers v^j of a monthly discount factor, as repeated products from 1, and
-/// their prefix sums on FixedSum's grid (nil when a power is out of its range).
+/// their prefix sums on FixedSum's grid: nil when a power is out of its
+/// range, or the sum of all of them reaches 2^74 (so no present value's terms,
+/// payments below 2^51 minor units times these weights, can reach 2^125).
 public struct DiscountPowers: Sendable {
     public var powers: [Double]
     public var prefix: [Int128]?
@@ -64,14 +69,46 @@ public struct DiscountPowers: Sendable {
         var prefix = [Int128](repeating: 0, count: count + 1)
         var ok = true
         for (j, w) in powers.enumerated() {
-            guard let f = FixedSum.fixed(w) else {
+            guard let f = FixedSum.fixed(w), f >= 0, prefix[j] < PresentValueSum.weightLimit else {
                 ok = false
                 break
             }
             prefix[j + 1] = prefix[j] &+ f
         }
-        self.prefix = ok ? prefix : nil
+        self.prefix = ok && prefix[count] < PresentValueSum.weightLimit ? prefix : nil
     }
+}
+
+/// The exact sum of present-value terms: Σ q × w, each q a payment in whole
+/// minor units and w its discount factor (or a segment's sum of them) on
+/// FixedSum's 2^-60 grid, in 128-bit integers. Order and grouping do not
+/// change it. The weights of one present value come from one
+/// `DiscountPowers`, so they sum to less than 2^74; with |q| < 2^51 the
+/// total stays below 2^125 and cannot overflow.
+public struct PresentValueSum: Sendable {
+    @inlinable public static var weightLimit: Int128 { 1 << 74 }
+    /// Payments from 2^51 minor units on (and NaN) are out of range.
+    @inlinable public static var unitLimit: Double { 0x1p51 }
+    public var total: Int128 = 0
+    public var hasOverflowed = false
+
+    @inlinable public init() {}
+
+    /// Adds q × w; q a whole number of minor units.
+    @inlinable @inline(__always)
+    public mutating func add(units q: Double, weight w: Int128) {
+        guard Swift.abs(q) < PresentValueSum.unitLimit else {
+            hasOverflowed = true
+            return
+        }
+        total &+= Int128(Int64(q)) &* w
+    }
+
+    /// The amount: the double nearest total × 2^-60, divided by 10^digits.
+    @inlinable public func value(scale: Double) -> Double { PresentValueSum.value(total, scale: scale) }
+
+    @inlinable @inline(__always)
+    public static func value(_ total: Int128, scale: Double) -> Double { FixedSum.value(total) / scale }
 }
 
 /// The amounts a present value reads, month by month (k = 0 at the start).
@@ -82,6 +119,18 @@ public protocol MonthAmounts {
     func plain(_ k: Int) -> Double
     /// The amount of any month, charge included.
     func payment(_ k: Int) -> Double
+    /// `plain(k)` in whole minor units: (plain(k) × scale) rounded, which a
+    /// conformer may work out without the division by scale.
+    func plainUnits(_ k: Int, scale: Double) -> Double
+    /// `payment(k)` in whole minor units, likewise.
+    func paymentUnits(_ k: Int, scale: Double) -> Double
+}
+
+extension MonthAmounts {
+    @inlinable @inline(__always)
+    public func plainUnits(_ k: Int, scale: Double) -> Double { (plain(k) * scale).rounded(.toNearestOrEven) }
+    @inlinable @inline(__always)
+    public func paymentUnits(_ k: Int, scale: Double) -> Double { (payment(k) * scale).rounded(.toNearestOrEven) }
 }
 
 /// Amounts given by two closures.
@@ -108,14 +157,15 @@ struct ClosureAmounts: MonthAmounts {
 public func segmentedPresentValue(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
-    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?,
+    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, scale: Double,
     plain: (Int) -> Double, payment: (Int) -> Double
 ) -> Double {
     withoutActuallyEscaping(plain) { plain in
         withoutActuallyEscaping(payment) { payment in
             segmentedPresentValue(
                 from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
-                listed: listed, segments: segments, powers: powers, prefix: prefix, amounts: ClosureAmounts(plain, payment))
+                listed: listed, segments: segments, powers: powers, prefix: prefix, scale: scale,
+                amounts: ClosureAmounts(plain, payment))
         }
     }
 }
@@ -125,18 +175,18 @@ public func segmentedPresentValue(
 public func segmentedPresentValue<A: MonthAmounts>(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
-    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, amounts: A
+    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, scale: Double, amounts: A
 ) -> Double {
     let exact = segmentedPresentValueTerms(
         from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
-        listed: listed, segments: segments, powers: powers, prefix: prefix, amounts: amounts)
-    if !exact.hasOverflowed { return exact.value }
+        listed: listed, segments: segments, powers: powers, prefix: prefix, scale: scale, amounts: amounts)
+    if !exact.hasOverflowed { return exact.value(scale: scale) }
     return compensatedPresentValue(
         from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
         listed: listed, segments: segments, powers: powers, prefix: prefix, amounts: amounts)
 }
 
-/// Past FixedSum's range: the same terms in month order, compensated.
+/// Past the exact sum's range: the same terms in month order, compensated.
 @inlinable @inline(never)
 func compensatedPresentValue<A: MonthAmounts>(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
@@ -149,27 +199,31 @@ func compensatedPresentValue<A: MonthAmounts>(
     return v.acc.value
 }
 
-/// The terms of `segmentedPresentValue` on FixedSum's grid, summed; its
-/// value is the present value unless a term was out of range. Every term is
-/// summed exactly, so a caller may split the terms between several sums
-/// (the vectorized engine adds the listed months' terms from tables) and
-/// add the sums: the same bits.
+/// The terms of `segmentedPresentValue`, summed exactly (`PresentValueSum`);
+/// its value is the present value unless a payment was out of range or a
+/// discount factor off the grid (no prefix sums). A caller may split the
+/// terms between several sums (the vectorized engine adds parts of a row
+/// from tables) and add their totals: the same bits.
 @inlinable @inline(__always)
 public func segmentedPresentValueTerms<A: MonthAmounts>(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
-    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, amounts: A
-) -> FixedSum {
-    guard a <= b, segments, let prefix else {
-        // Without plain segments every month is a term of its own.
-        var exact = FixedSum()
-        if a <= b { for k in a...b { exact.add(amounts.payment(k) * powers[k + offset]) } }
+    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, scale: Double, amounts: A
+) -> PresentValueSum {
+    var exact = PresentValueSum()
+    guard a <= b else { return exact }
+    guard let prefix else {
+        exact.hasOverflowed = true
         return exact
     }
-    var v = ExactTerms(amounts: amounts, powers: powers, prefix: prefix, offset: offset)
+    guard segments else {
+        // Without plain segments every month is a term of its own.
+        for k in a...b { exact.add(units: amounts.paymentUnits(k, scale: scale), weight: prefix[k + offset + 1] &- prefix[k + offset]) }
+        return exact
+    }
+    var v = ExactTerms(amounts: amounts, prefix: prefix, offset: offset, scale: scale)
     walkSegments(from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, plan: plan, listed: listed,
                  grouped: true, &v)
-    v.flush()
     return v.exact
 }
 
@@ -197,45 +251,29 @@ struct CompensatedTerms<A: MonthAmounts>: SegmentVisitor {
     @inlinable mutating func single(_ k: Int) { acc.add(amounts.payment(k) * powers[k + offset]) }
 }
 
-/// The exact terms of a walk. Plain segments that bill the same amount one
-/// after another (every year of a lease without escalation) make one term:
-/// the amount times the sum of their discount factors, summed exactly on
-/// FixedSum's grid.
+/// The exact terms of a walk: a plain segment is its amount times the sum
+/// of its discount factors, any other month its payment times its factor.
 @usableFromInline
 struct ExactTerms<A: MonthAmounts>: SegmentVisitor {
     @usableFromInline let amounts: A
-    @usableFromInline let powers: UnsafeBufferPointer<Double>
     @usableFromInline let prefix: UnsafeBufferPointer<Int128>
     @usableFromInline let offset: Int
-    @usableFromInline var exact = FixedSum()
-    @usableFromInline var amount = 0.0
-    @usableFromInline var weight: Int128 = 0
-    @usableFromInline var pending = false
+    @usableFromInline let scale: Double
+    @usableFromInline var exact = PresentValueSum()
 
-    @inlinable init(amounts: A, powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>, offset: Int) {
+    @inlinable init(amounts: A, prefix: UnsafeBufferPointer<Int128>, offset: Int, scale: Double) {
         self.amounts = amounts
-        self.powers = powers
         self.prefix = prefix
         self.offset = offset
+        self.scale = scale
     }
 
     @inlinable @inline(__always) mutating func plain(from k: Int, through e: Int) {
-        let p = amounts.plain(k), w = prefix[e + offset + 1] &- prefix[k + offset]
-        if pending && p == amount {
-            weight &+= w
-        } else {
-            flush()
-            amount = p
-            weight = w
-            pending = true
-        }
+        exact.add(units: amounts.plainUnits(k, scale: scale), weight: prefix[e + offset + 1] &- prefix[k + offset])
     }
 
-    @inlinable @inline(__always) mutating func single(_ k: Int) { exact.add(amounts.payment(k) * powers[k + offset]) }
-
-    @inlinable @inline(__always) mutating func flush() {
-        if pending { exact.add(amount * FixedSum.value(weight)) }
-        pending = false
+    @inlinable @inline(__always) mutating func single(_ k: Int) {
+        exact.add(units: amounts.paymentUnits(k, scale: scale), weight: prefix[k + offset + 1] &- prefix[k + offset])
     }
 }
 
