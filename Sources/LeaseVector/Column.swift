@@ -145,18 +145,24 @@ struct Space: Sendable {
     func mapWhole(_ a: Col, _ f: (Double) -> Double) -> Col {
         let n = a.data.count
         guard n >= 1 << 12 else { return map(a, f) }
-        // One pass: the range, and whether every value is a whole number (NaN is not).
+        // One pass: the range, and whether every value is a whole number
+        // (adding and taking off 1.5 × 2^52 keeps x only then; NaN never).
+        // An infinity fails the range check, a huge value the bound below.
+        let magic = 0x1.8p52
         var lo = Double.infinity, hi = -Double.infinity, whole = true
         for x in a.data {
             lo = Swift.min(lo, x)
             hi = Swift.max(hi, x)
-            whole = whole && x.isFinite && Swift.abs(x) < 0x1p52 && Double(Int64(x)) == x
+            whole = whole && (x + magic) - magic == x
         }
-        guard whole, hi - lo < Double(Swift.min(1 << 16, n / 4)) else { return map(a, f) }
+        guard whole, hi - lo < Double(Swift.min(1 << 16, n / 4)), Swift.abs(lo) < 0x1p50, Swift.abs(hi) < 0x1p50
+        else { return map(a, f) }
         let base = Int(lo)
         let table = (0...Int(hi - lo)).map { f(Double(base + $0)) }
+        // x − lo from the same sum's low bits: a whole number below 2^50, without a conversion check.
+        let offset = Int64(bitPattern: (lo + magic).bitPattern)
         return table.withUnsafeBufferPointer { t in
-            map(a) { x in t[Int(x) - base] }
+            map(a) { x in t[Int(Int64(bitPattern: (x + magic).bitPattern) &- offset)] }
         }
     }
 
