@@ -126,6 +126,7 @@ struct Space: Sendable {
         }
     }
 
+    @inline(__always)
     func map(_ a: Col, _ f: (Double) -> Double) -> Col {
         a.data.withUnsafeBufferPointer { ap in
             guard let pa = ap.baseAddress else { return a }
@@ -142,6 +143,7 @@ struct Space: Sendable {
     /// `map(a, f)` for a column of whole numbers in a short range (days drawn
     /// from a few years): f once per value of the range, then a table lookup
     /// a row. The same values as `map`, f being a function of its argument.
+    @inline(__always)
     func mapWhole(_ a: Col, _ f: (Double) -> Double) -> Col {
         let n = a.data.count
         guard n >= 1 << 12 else { return map(a, f) }
@@ -166,6 +168,7 @@ struct Space: Sendable {
         }
     }
 
+    @inline(__always)
     func map(_ a: Col, _ b: Col, _ f: (Double, Double) -> Double) -> Col {
         a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in
@@ -182,6 +185,7 @@ struct Space: Sendable {
         }
     }
 
+    @inline(__always)
     func map(_ a: Col, _ b: Col, _ c: Col, _ f: (Double, Double, Double) -> Double) -> Col {
         a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in

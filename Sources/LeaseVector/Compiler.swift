@@ -255,6 +255,8 @@ struct Compiler {
                 return .num(space.map(x, y) { UnitExpr.scaled($0 * $1, by: s) }, u)
             case .divide:
                 let (u, s) = UnitExpr.product(xu, yu.power(-1))
+                // x / 1 is x, bit for bit (`rate / month`): no pass.
+                if s == 1, y.isScalar, y.data[0] == 1 { return .num(x, u) }
                 return .num(space.map(x, y) { UnitExpr.scaled($0 / $1, by: s) }, u)
             case .power:
                 guard yu.dimension.isNone else { throw Unsupported("power") }
