@@ -115,9 +115,12 @@ public struct RunSummary: Sendable {
         // Bin counts of each half, side by side, then added: the same counts.
         let parts = chunks(values, initial: [Int]()) { chunk in
             var counts = Array(repeating: 0, count: bins)
-            for v in chunk where !v.isNaN {
-                let b = Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w)))
-                counts[b] += 1
+            counts.withUnsafeMutableBufferPointer { cp in
+                guard let c = cp.baseAddress else { return }
+                // Every value but NaN lies in [lo, hi], so its bin is in 0...bins before the clamp.
+                for v in chunk where !v.isNaN {
+                    c[Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w)))] &+= 1
+                }
             }
             return counts
         }

@@ -193,20 +193,27 @@ public enum Selection {
                         guard let v = src.buffer.baseAddress else { return }
                         let count = UnsafeMutablePointer<Int>.allocate(capacity: t)
                         count.initialize(repeating: 0, count: t)
-                        defer { count.deallocate() }
+                        let block = 4096
+                        let inside = UnsafeMutablePointer<Double>.allocate(capacity: block)
+                        defer {
+                            count.deallocate()
+                            inside.deallocate()
+                        }
                         var keep = [[Double]](repeating: [], count: t)
                         var nan = 0
                         lows.withUnsafeBufferPointer { lp in
                             highs.withUnsafeBufferPointer { hp in
                                 guard let lo = lp.baseAddress, let hi = hp.baseAddress else { return }
-                                // In blocks that stay in cache: the counts first, without a branch
-                                // (half the values are below the median's bracket, in no
-                                // predictable order), then the few values inside a bracket.
+                                // In blocks that stay in cache, each a few loops without a
+                                // branch on the data (half the values are below the median's
+                                // bracket, in no predictable order): the counts below each
+                                // bracket, the NaNs, and each bracket's values, every value
+                                // written and the count moved on only for those inside.
                                 var i = n * c / chunks
                                 let end = n * (c + 1) / chunks
                                 // (Plain while loops: the range loops here were not specialized.)
                                 while i < end {
-                                    let stop = Swift.min(end, i + 4096)
+                                    let stop = Swift.min(end, i + block)
                                     var j = 0
                                     while j < t {
                                         let l = lo[j]
@@ -221,18 +228,22 @@ public enum Selection {
                                     }
                                     var q = i
                                     while q < stop {
-                                        let x = v[q]
-                                        nan &+= x != x ? 1 : 0
-                                        var inside = 0
-                                        j = 0
-                                        while j < t {
-                                            inside |= (x >= lo[j] ? 1 : 0) & (x <= hi[j] ? 1 : 0)
-                                            j &+= 1
-                                        }
-                                        if inside != 0 {
-                                            for j in 0..<t where x >= lo[j] && x <= hi[j] { keep[j].append(x) }
-                                        }
+                                        nan &+= v[q] != v[q] ? 1 : 0
                                         q &+= 1
+                                    }
+                                    j = 0
+                                    while j < t {
+                                        let (l, h) = (lo[j], hi[j])
+                                        var kept = 0
+                                        q = i
+                                        while q < stop {
+                                            let x = v[q]
+                                            inside[kept] = x
+                                            kept &+= (x >= l ? 1 : 0) & (x <= h ? 1 : 0)
+                                            q &+= 1
+                                        }
+                                        if kept > 0 { keep[j].append(contentsOf: UnsafeBufferPointer(start: inside, count: kept)) }
+                                        j &+= 1
                                     }
                                     i = stop
                                 }
