@@ -114,15 +114,31 @@ public struct RunSummary: Sendable {
         let w = (hi - lo) / Double(bins)
         // Bin counts of each half, side by side, then added: the same counts.
         let parts = chunks(values, initial: [Int]()) { chunk in
-            var counts = Array(repeating: 0, count: bins)
+            // Four sets of counts, one for each value in turn, added at the end: a run of values in
+            // one bin then waits on four counters, not on one counter's last increment each time.
+            var counts = Array(repeating: 0, count: 4 * bins)
             counts.withUnsafeMutableBufferPointer { cp in
                 guard let c = cp.baseAddress else { return }
                 // Every value but NaN lies in [lo, hi], so its bin is in 0...bins before the clamp.
+                // (v − lo) × (1 / w) is within a few ulps of (v − lo) / w: it has the
+                // same whole part unless it lies that close to a whole number, and
+                // then the division decides, so the bins are the division's.
+                let inverse = 1 / w
+                @inline(__always) func bin(_ v: Double) -> Int {
+                    guard inverse.isFinite else { return Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w))) }
+                    let t = (v - lo) * inverse
+                    var b = Int(t)
+                    let f = t - Double(b)
+                    if f < 0x1p-40 || f > 1 - 0x1p-40 { b = Int((v - lo) / w) }
+                    return Swift.min(bins - 1, Swift.max(0, b))
+                }
+                var k = 0
                 for v in chunk where !v.isNaN {
-                    c[Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w)))] &+= 1
+                    c[(k & 3) &* bins &+ bin(v)] &+= 1
+                    k &+= 1
                 }
             }
-            return counts
+            return (0..<bins).map { counts[$0] + counts[bins + $0] + counts[2 * bins + $0] + counts[3 * bins + $0] }
         }
         var counts = Array(repeating: 0, count: bins)
         for p in parts { for (i, c) in p.enumerated() { counts[i] += c } }

@@ -196,13 +196,14 @@ public enum MinorUnits {
             var intDigits = 0
             var all: [Int] = []
             var seenPoint = false
-            for ch in mantissa {
-                if ch == "." {
+            // ASCII digits and a point, as `description` writes them (bytes, not Unicode properties).
+            for byte in mantissa.utf8 {
+                if byte == UInt8(ascii: ".") {
                     seenPoint = true
                     continue
                 }
-                guard let v = ch.wholeNumberValue else { return nil }
-                all.append(v)
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                all.append(Int(byte - UInt8(ascii: "0")))
                 if !seenPoint { intDigits += 1 }
             }
             // Drop leading zeros, moving the point with them.
