@@ -108,14 +108,18 @@ package enum Distributions {
         return lo + (v >= 0 && v < 0x1p52 ? Double(Int64(v)) : v.rounded(.down))
     }
 
-    /// `triangular(lo, mode, hi)` from u, with fc = (mode − lo) / (hi − lo) and hi ≠ lo.
-    /// Both sides are worked out and one is chosen: a select, where a branch
-    /// on a draw would be mispredicted every other row.
+    /// `triangular(lo, mode, hi)` from u, with fc = (mode − lo) / (hi − lo) and hi ≠ lo:
+    /// lo + √(p (hi − lo)(mode − lo)) below fc, else hi − √((1 − p)(hi − lo)(hi − mode)).
+    /// Both sides' arguments are worked out, one square root taken of the one
+    /// chosen, and the side chosen again: selects, where a branch on a draw
+    /// would be mispredicted every other row.
     @inline(__always)
     static func triangularValue(_ p: Double, _ lo: Double, _ mode: Double, _ hi: Double, _ fc: Double) -> Double {
-        let below = lo + (p * (hi - lo) * (mode - lo)).squareRoot()
-        let above = hi - ((1 - p) * (hi - lo) * (hi - mode)).squareRoot()
-        return p < fc ? below : above
+        let isBelow = p < fc
+        let belowArgument = p * (hi - lo) * (mode - lo)
+        let aboveArgument = (1 - p) * (hi - lo) * (hi - mode)
+        let root = (isBelow ? belowArgument : aboveArgument).squareRoot()
+        return isBelow ? lo + root : hi - root
     }
 
     @inline(__always)
