@@ -124,18 +124,21 @@ public struct RunSummary: Sendable {
                 // same whole part unless it lies that close to a whole number, and
                 // then the division decides, so the bins are the division's.
                 let inverse = 1 / w
-                @inline(__always) func bin(_ v: Double) -> Int {
-                    guard inverse.isFinite else { return Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w))) }
-                    let t = (v - lo) * inverse
-                    var b = Int(t)
-                    let f = t - Double(b)
-                    if f < 0x1p-40 || f > 1 - 0x1p-40 { b = Int((v - lo) / w) }
-                    return Swift.min(bins - 1, Swift.max(0, b))
-                }
                 var k = 0
-                for v in chunk where !v.isNaN {
-                    c[(k & 3) &* bins &+ bin(v)] &+= 1
-                    k &+= 1
+                if inverse.isFinite {
+                    for v in chunk where !v.isNaN {
+                        let t = (v - lo) * inverse
+                        var b = Int(t)
+                        let f = t - Double(b)
+                        if f < 0x1p-40 || f > 1 - 0x1p-40 { b = Int((v - lo) / w) }
+                        c[(k & 3) &* bins &+ Swift.min(bins - 1, Swift.max(0, b))] &+= 1
+                        k &+= 1
+                    }
+                } else {
+                    for v in chunk where !v.isNaN {
+                        c[(k & 3) &* bins &+ Swift.min(bins - 1, Swift.max(0, Int((v - lo) / w)))] &+= 1
+                        k &+= 1
+                    }
                 }
             }
             return (0..<bins).map { counts[$0] + counts[bins + $0] + counts[2 * bins + $0] + counts[3 * bins + $0] }
