@@ -164,7 +164,7 @@ extension Session {
         }
         enum Item: Hashable { case cluster(String), contract(String), binding(String), function(String), scenario(String) }
         var deps: [Item: [Item]] = [:]
-        let clusterNames = Set(model.clusters.map(\.name)), contractNames = Set(model.contracts.map(\.name))
+        let clusterNames = Set(model.clusters.map(\.name))
         func item(_ n: String) -> Item {
             if fnNames.contains(n) { return .function(n) }
             if bound.contains(n) { return .binding(n) }
