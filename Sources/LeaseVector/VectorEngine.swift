@@ -82,12 +82,20 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
         let all = plan.range
         let count = (all.count + Self.batchRows - 1) / Self.batchRows
         let interrupt = interpreter.session.interrupt
-        // The first batch, here, gives the result's columns: names, units, types.
+        // The first batch gives the result's columns: names, units, types. The
+        // second is worked out beside it on another core, and kept until then.
+        let early = EarlyBatches(count: threads > 1 && count > 1 ? 2 : 1)
+        DispatchQueue.concurrentPerform(iterations: early.count) { b in
+            early.set(b, Result { try Self.batch(plan, rows: BatchQueue.rows(b, of: all), body: body, interpreter: interpreter) })
+        }
         let first: Batch
-        do {
-            first = try Self.batch(plan, rows: BatchQueue.rows(0, of: all), body: body, interpreter: interpreter)
-        } catch {
+        switch early.results[0] {
+        case .success(let b)?:
+            first = b
+        case .failure(let error)?:
             lastFallback = try fallbackReason(error, interrupt: interrupt, span: span)
+            return nil
+        case nil:
             return nil
         }
         let template = first.parameters + first.outputs
@@ -106,11 +114,24 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
             }
         }
         let columns = (0..<kept).map { _ in ColumnBuffer(count: all.count) }
-        let work = BatchQueue(plan: plan, body: body, interpreter: interpreter, template: template, slots: slots, count: count)
+        let work = BatchQueue(plan: plan, body: body, interpreter: interpreter, template: template, slots: slots, count: count,
+                              next: early.count)
         ColumnBuffer.withPointers(columns) { pointers in
             work.pointers = pointers
             _ = Self.store(first, at: 0, template: template, slots: slots, into: pointers)
-            DispatchQueue.concurrentPerform(iterations: min(threads, count - 1)) { _ in work.work() }
+            if early.count > 1, let second = early.results[1] {
+                let rows = BatchQueue.rows(1, of: all)
+                switch second {
+                case .success(let b):
+                    if !Self.store(b, at: rows.lowerBound - all.lowerBound, template: template, slots: slots, into: pointers) {
+                        work.fail(1, Unsupported("batches of different column types"))
+                    }
+                case .failure(let error):
+                    work.fail(1, error)
+                }
+            }
+            let left = count - early.count
+            if left > 0 { DispatchQueue.concurrentPerform(iterations: min(threads, left)) { _ in work.work() } }
             work.pointers = []
         }
         if let failure = work.failure {
@@ -454,6 +475,24 @@ public final class VectorEngine: ScenarioEngine, @unchecked Sendable {
 
 struct Interrupted: Error {}
 
+/// The first batches of a sample, worked out side by side before the others.
+final class EarlyBatches: @unchecked Sendable {
+    private let lock = NSLock()
+    let count: Int
+    private(set) var results: [Result<VectorEngine.Batch, any Error>?]
+
+    init(count: Int) {
+        self.count = count
+        results = Array(repeating: nil, count: count)
+    }
+
+    func set(_ b: Int, _ r: Result<VectorEngine.Batch, any Error>) {
+        lock.lock()
+        defer { lock.unlock() }
+        results[b] = r
+    }
+}
+
 /// The batches of a sample handed out to the threads in turn, and the
 /// first failure: once a batch fails, no new batch starts.
 final class BatchQueue: @unchecked Sendable {
@@ -465,13 +504,14 @@ final class BatchQueue: @unchecked Sendable {
     /// Where each column of `template` goes in `pointers`; nil for one not kept.
     let slots: [Int?]
     private let count: Int
-    private var next = 1
+    private var next: Int
     private var first: (batch: Int, error: any Error)?
     /// The result's columns, set while the threads work.
     var pointers: [UnsafeMutablePointer<Double>] = []
 
+    /// Batches next..<count are left to the threads.
     init(plan: Interpreter.ScenarioPlan, body: Expr, interpreter: Interpreter, template: [RunResult.Column], slots: [Int?],
-         count: Int)
+         count: Int, next: Int)
     {
         self.plan = plan
         self.body = body
@@ -479,6 +519,7 @@ final class BatchQueue: @unchecked Sendable {
         self.template = template
         self.slots = slots
         self.count = count
+        self.next = next
     }
 
     /// Batch b's rows of `all`.
