@@ -37,9 +37,16 @@ struct FactoredPresentValueTests {
         """
 
     static func check(_ s: String, _ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let before = EngineCounters.factoredKernels
+        agree(model, s, body, counter: { EngineCounters.factoredKernels }, path: "by parts", sourceLocation: sourceLocation)
+    }
+
+    /// `agreeVectorized`, and the kernel path that `counter` counts ran for it.
+    static func agree(
+        _ model: String, _ s: String, _ body: String, counter: () -> Int, path: String, sourceLocation: SourceLocation
+    ) {
+        let before = counter()
         DifferentialTests.agreeVectorized(model, s, body, sourceLocation: sourceLocation)
-        #expect(EngineCounters.factoredKernels > before, "not worked out by parts: \(body)", sourceLocation: sourceLocation)
+        #expect(counter() > before, "not worked out \(path): \(body)", sourceLocation: sourceLocation)
     }
 
     @Test("the benchmark's run, with notices that end the lease inside its discounted months")
@@ -106,14 +113,13 @@ struct LayoutPresentValueTests {
         """
 
     static func checkFlat(_ s: String, _ body: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let before = EngineCounters.flatLayoutKernels
-        DifferentialTests.agreeVectorized(flatModel, s, body, sourceLocation: sourceLocation)
-        #expect(EngineCounters.flatLayoutKernels > before, "not worked out by flat layouts: \(body)", sourceLocation: sourceLocation)
+        FactoredPresentValueTests.agree(flatModel, s, body, counter: { EngineCounters.flatLayoutKernels }, path: "by flat layouts",
+                                        sourceLocation: sourceLocation)
     }
 
     @Test("flat layouts: amounts at half a cent, past 2^51 cents, one column for two discounts, renewal and an index")
     func flat() {
-        // Half cents take the exact rounding; $1e14 a month is past the exact sum and is summed compensated.
+        // Half cents take the exact rounding; $100 trillion a month is past the exact sum and is summed compensated.
         Self.checkFlat("halves", "npv(terminate(c with {rate: rate, discounts: [2026-05: discount, 2026-06: discount]}, notice_on: notice_on), 8%)")
         Self.checkFlat("halves", "npv(terminate(esc with {rate: rate, discounts: [2026-05: discount, 2027-06: discount / 2]}, notice_on: notice_on), 5%)")
         Self.checkFlat("halves", "npv(terminate(near with {rate: rate}, notice_on: notice_on), 8%, at: 2027-02)")
