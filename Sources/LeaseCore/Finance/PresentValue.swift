@@ -13,8 +13,9 @@ import Foundation
 /// (cents) times discount factors on FixedSum's 2^-60 grid, in 128-bit
 /// integers, converted to an amount once. So the sum is the same however
 /// the months are grouped or split (the vectorized engine adds parts of a
-/// row from tables), and only a payment past 2^51 minor units sends a
-/// present value to `CompensatedSum` in month order. A row of a run costs
+/// row from tables), and only a payment past 2^51 minor units (or discount
+/// factors off the grid) sends a present value to `CompensatedSum` in month
+/// order. A row of a run costs
 /// a few segments instead of one step a month, and the scalar evaluator gets
 /// the same bits by running this same code.
 public struct PresentValuePlan: Sendable {
@@ -104,7 +105,7 @@ public struct PresentValueSum: Sendable {
         total &+= Int128(Int64(q)) &* w
     }
 
-    /// The amount: the double nearest total × 2^-60, divided by 10^digits.
+    /// The amount: total × 2^-60 as a double (`FixedSum.value`), divided by 10^digits.
     @inlinable public func value(scale: Double) -> Double { PresentValueSum.value(total, scale: scale) }
 
     @inlinable @inline(__always)
