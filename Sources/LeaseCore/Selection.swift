@@ -257,24 +257,35 @@ public enum Selection {
             }
         }
         if nans.contains(where: { $0 > 0 }) { return nil }
-        // 4. Each rank from the kept values of its bracket.
-        var out: [Int: Double] = [:]
-        for j in 0..<t {
-            let under = (0..<chunks).reduce(0) { $0 + below[$1 * t + j] }
-            var work: [Double] = []
-            work.reserveCapacity(kept.reduce(0) { $0 + $1[j].count })
-            for c in 0..<chunks { work.append(contentsOf: kept[c][j]) }
-            guard let lowest = members[j].first, let highest = members[j].last,
-                under <= lowest, highest < under + work.count
-            else { return nil }
-            work.withUnsafeMutableBufferPointer { a in
-                var from = 0
-                for k in members[j] {
-                    select(a, k - under, lo: from, hi: a.count)
-                    out[k] = a[k - under]
-                    from = k - under
+        // 4. Each rank from the kept values of its bracket, the brackets side by side.
+        var found = [[(Int, Double)]?](repeating: nil, count: t)
+        let (keptParts, belowCounts, rankGroups) = (kept, below, members)
+        found.withUnsafeMutableBufferPointer { fp in
+            let results = UnsafeSendableBuffer(fp)
+            DispatchQueue.concurrentPerform(iterations: t) { j in
+                let under = (0..<chunks).reduce(0) { $0 + belowCounts[$1 * t + j] }
+                var work: [Double] = []
+                work.reserveCapacity(keptParts.reduce(0) { $0 + $1[j].count })
+                for c in 0..<chunks { work.append(contentsOf: keptParts[c][j]) }
+                guard let lowest = rankGroups[j].first, let highest = rankGroups[j].last,
+                    under <= lowest, highest < under + work.count
+                else { return }
+                var pairs: [(Int, Double)] = []
+                work.withUnsafeMutableBufferPointer { a in
+                    var from = 0
+                    for k in rankGroups[j] {
+                        select(a, k - under, lo: from, hi: a.count)
+                        pairs.append((k, a[k - under]))
+                        from = k - under
+                    }
                 }
+                results.buffer[j] = pairs
             }
+        }
+        var out: [Int: Double] = [:]
+        for pairs in found {
+            guard let pairs else { return nil }
+            for (k, x) in pairs { out[k] = x }
         }
         return out
     }
