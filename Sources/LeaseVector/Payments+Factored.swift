@@ -212,8 +212,8 @@ extension Payments {
         let amounts = AmountsWithoutListed(row: RowAmounts(p, idx, s, x, r, scratch: scratch), listedIndex: listedIndex)
         let sum = segmentedPresentValueTerms(
             from: r.a, to: r.b, last: r.last, lastIsSpecial: r.endDay != 0, chargeMonth: r.hasCharge ? r.chargeM : nil,
-            offset: s.arrears - r.kd, plan: x.nextBreak, listed: x.listed, segments: x.segments, powers: x.powers, prefix: x.prefix,
-            scale: s.scale, amounts: amounts)
+            offset: s.arrears - r.kd, plan: x.nextBreak, listed: x.listed, segments: x.segments, prefix: x.prefix, scale: s.scale,
+            amounts: amounts)
         let mask = UInt16(scratch[4])
         return (sum.total, sum.hasOverflowed ? mask | Factored.slow : mask)
     }

@@ -60,20 +60,14 @@ public func roundToMinorUnit(_ x: Double, scale: Double, digits d: Int) -> Doubl
 }
 
 /// `roundToMinorUnit(x, scale:, digits:)` in whole minor units, that is
-/// (roundToMinorUnit(x) × scale) rounded, without its division by scale:
-/// below 2^50 minor units the rounded amount is the double nearest q / scale,
-/// and multiplying it back gives q; from there on, and on the exact path,
-/// it is that very formula.
+/// (roundToMinorUnit(x) × scale) rounded, without its division by scale
+/// where `fastMinorUnits` decides it: below 2^50 minor units the rounded
+/// amount is the double nearest q / scale, and multiplying it back gives q;
+/// everywhere else it is that very formula.
 @inlinable @inline(__always)
 public func minorUnits(_ x: Double, scale: Double, digits d: Int) -> Double {
-    let y = x * scale
-    if x.isFinite, y != 0, abs(y) < 0x1p50 {
-        let t = Double(Int64(y))
-        let floor = t > y ? t - 1 : t
-        let frac = y - floor
-        let margin = abs(y) * 0x1.3p-49
-        if abs(y) > 0x1p-900, abs(frac - 0.5) > margin { return frac < 0.5 ? floor : floor + 1 }
-    }
+    let (units, exact) = fastMinorUnits(x, scale: scale)
+    if exact { return Double(units) }
     return (roundToMinorUnit(x, scale: scale, digits: d) * scale).rounded(.toNearestOrEven)
 }
 

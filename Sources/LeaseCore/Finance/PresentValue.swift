@@ -180,7 +180,7 @@ public func segmentedPresentValue<A: MonthAmounts>(
 ) -> Double {
     let exact = segmentedPresentValueTerms(
         from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
-        listed: listed, segments: segments, powers: powers, prefix: prefix, scale: scale, amounts: amounts)
+        listed: listed, segments: segments, prefix: prefix, scale: scale, amounts: amounts)
     if !exact.hasOverflowed { return exact.value(scale: scale) }
     return compensatedPresentValue(
         from: a, to: b, last: last, lastIsSpecial: lastIsSpecial, chargeMonth: chargeMonth, offset: offset, plan: plan,
@@ -209,7 +209,7 @@ func compensatedPresentValue<A: MonthAmounts>(
 public func segmentedPresentValueTerms<A: MonthAmounts>(
     from a: Int, to b: Int, last: Int, lastIsSpecial: Bool, chargeMonth: Int?, offset: Int,
     plan: UnsafeBufferPointer<Int>, listed: UnsafeBufferPointer<Bool>, segments: Bool,
-    powers: UnsafeBufferPointer<Double>, prefix: UnsafeBufferPointer<Int128>?, scale: Double, amounts: A
+    prefix: UnsafeBufferPointer<Int128>?, scale: Double, amounts: A
 ) -> PresentValueSum {
     var exact = PresentValueSum()
     guard a <= b else { return exact }
